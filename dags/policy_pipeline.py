@@ -1,0 +1,84 @@
+"""Daily policy-intelligence pipeline: ingest → extract → dbt build → validate → publish.
+
+Each task is a thin call into ``ingest.pipeline``; all of them work on one
+build DuckDB file beside the published warehouse, and only ``publish`` touches
+the published file, by an atomic rename after the checks have passed. Every
+task is idempotent, so retries and re-runs are safe.
+
+Settings come from the run's params (``airflow dags test policy_pipeline -c
+'{"corpus_dir": ..., "warehouse": ...}'``) with defaults from the environment:
+``POLICY_CORPUS_DIR`` and ``POLICY_WAREHOUSE``.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import Param, dag, task
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+DEFAULT_CORPUS = os.environ.get("POLICY_CORPUS_DIR", str(PROJECT_DIR / "corpus" / "sample"))
+DEFAULT_WAREHOUSE = os.environ.get("POLICY_WAREHOUSE", str(PROJECT_DIR / "warehouse" / "policy.duckdb"))
+
+
+def _paths(params: dict):
+    from ingest.pipeline import WarehousePaths
+
+    return WarehousePaths.for_warehouse(params["warehouse"])
+
+
+@dag(
+    dag_id="policy_pipeline",
+    schedule="@daily",
+    start_date=pendulum.datetime(2026, 1, 1, tz="Asia/Shanghai"),
+    catchup=False,
+    max_active_runs=1,
+    default_args={
+        "retries": int(os.environ.get("POLICY_TASK_RETRIES", "2")),
+        "retry_delay": timedelta(minutes=5),
+    },
+    params={
+        "corpus_dir": Param(DEFAULT_CORPUS, type="string", description="Folder of documents to ingest"),
+        "warehouse": Param(DEFAULT_WAREHOUSE, type="string", description="Published DuckDB file"),
+    },
+    tags=["policy", "duckdb", "dbt"],
+    doc_md=__doc__,
+)
+def policy_pipeline():
+    @task
+    def ingest_documents(params: dict | None = None, run_id: str | None = None) -> dict:
+        from ingest.pipeline import ingest_folder
+
+        return ingest_folder(_paths(params).build, params["corpus_dir"], run_id=run_id).as_dict()
+
+    @task
+    def extract_mentions(ingested: dict, params: dict | None = None) -> dict:
+        from ingest.pipeline import extract_pending
+
+        return extract_pending(_paths(params).build)
+
+    @task
+    def build_marts(extracted: dict, params: dict | None = None) -> dict:
+        from ingest.pipeline import transform
+
+        return transform(_paths(params).build)
+
+    @task
+    def validate_marts(built: dict, params: dict | None = None) -> dict:
+        from ingest.pipeline import validate
+
+        return validate(_paths(params).build)
+
+    @task
+    def publish_warehouse(validated: dict, params: dict | None = None) -> str:
+        from ingest.pipeline import publish
+
+        return str(publish(_paths(params)))
+
+    publish_warehouse(validate_marts(build_marts(extract_mentions(ingest_documents()))))
+
+
+policy_pipeline()

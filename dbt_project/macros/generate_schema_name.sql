@@ -1,0 +1,9 @@
+{#- Use the configured schema name verbatim (`marts`, not `main_marts`);
+    models without one land in the target schema. -#}
+{% macro generate_schema_name(custom_schema_name, node) -%}
+    {%- if custom_schema_name is none -%}
+        {{ target.schema }}
+    {%- else -%}
+        {{ custom_schema_name | trim }}
+    {%- endif -%}
+{%- endmacro %}

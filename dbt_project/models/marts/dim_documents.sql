@@ -1,0 +1,55 @@
+-- One row per document in raw, with counts of its current targets and events.
+-- Counts come from the intermediate models, not the facts, so a failing test
+-- on a fact does not skip the dimension in `dbt build`.
+with documents as (
+
+    select * from {{ ref('stg_raw__documents') }}
+
+),
+
+current_version as (
+
+    select * from {{ ref('int_extractions__current_version') }}
+
+),
+
+target_counts as (
+
+    select document_id, count(*) as target_count
+    from {{ ref('int_target_mentions__current') }}
+    group by document_id
+
+),
+
+event_counts as (
+
+    select document_id, count(*) as event_count
+    from {{ ref('int_event_mentions__current') }}
+    group by document_id
+
+)
+
+select
+    documents.document_id,
+    documents.content_hash,
+    documents.source_uri,
+    documents.url,
+    documents.title,
+    documents.publish_date,
+    documents.publish_date_precision,
+    documents.region,
+    documents.publisher,
+    documents.content_format,
+    documents.detected_encoding,
+    documents.clean_text_chars,
+    documents.text_extractor_version,
+    current_version.extractor_version as mention_extractor_version,
+    cast(coalesce(target_counts.target_count, 0) as bigint) as target_count,
+    cast(coalesce(event_counts.event_count, 0) as bigint) as event_count,
+    documents.run_id,
+    documents.loaded_at
+
+from documents
+left join current_version on documents.document_id = current_version.document_id
+left join target_counts on documents.document_id = target_counts.document_id
+left join event_counts on documents.document_id = event_counts.document_id

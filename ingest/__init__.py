@@ -1,0 +1,3 @@
+"""Policy-intelligence warehouse: sources, cleaning, raw loading and extraction."""
+
+__version__ = "0.1.0"

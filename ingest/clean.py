@@ -1,0 +1,204 @@
+"""Turn decoded documents into clean main text plus metadata.
+
+HTML (also HTML inside Markdown with front matter) goes through trafilatura;
+Markdown is rendered and flattened to its block texts; plain text passes
+through with navigation and sharing lines trimmed. Metadata comes from the
+sidecar first, then front matter, then the page's own metadata, then labelled
+dates in the text (发布时间, 成文日期, 【公布日期】…).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field
+
+import frontmatter
+import lxml.html
+import trafilatura
+import yaml
+from markdown_it import MarkdownIt
+
+from ingest import __version__
+from ingest.regions import infer_region
+
+EXTRACTOR_VERSION = f"ingest-{__version__}+trafilatura-{trafilatura.__version__}"
+
+_HTML_TAG = re.compile(r"<(?:html|head|body|article|div|p|br|span|table|section|h[1-6]|meta|title)\b", re.I)
+# Headings, bold runs and links: numbered or dashed lines alone are common in plain text.
+_MARKDOWN_LINE = re.compile(r"^#{1,6}\s|(?<!\*)\*\*[^*\s][^*\n]*\*\*(?!\*)|\]\(https?:", re.M)
+_FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n.*?\n---\s*\n", re.S)
+
+# Lines of site chrome in plain-text copies of pages: breadcrumbs, share bars,
+# font-size switches, print/close links, editor credits.
+_BOILERPLATE_LINE = re.compile(
+    r"^\s*(?:当前位置|您的位置|首页\s*[>›»]|分享到|【?打印|【?关闭|关闭窗口|扫一扫|"
+    r"【?字[体号]\s*[:：]|责任编辑\s*[:：]|编辑\s*[:：]|返回顶部|上一篇|下一篇|相关链接)"
+)
+
+_DATE_LABEL = r"(?:发布时间|发布日期|成文日期|公布日期|印发日期|发文日期|日期|时间)"
+_LABELLED_DATE = re.compile(
+    r"[【\[]?" + _DATE_LABEL + r"[】\]]?\s*[:：]?\s*"
+    r"(?P<y>(?:19|20)\d\d)\s*(?:[-./年])\s*(?P<m>\d{1,2})(?:\s*(?:[-./月])\s*(?P<d>\d{1,2})\s*日?)?"
+)
+_HEAD_CHARS = 2000  # labelled dates are looked for near the top only
+
+
+@dataclass
+class CleanDocument:
+    content_format: str               # html | markdown | text
+    clean_text: str
+    title: str | None = None
+    url: str | None = None
+    publish_date: dt.date | None = None
+    publish_date_precision: str | None = None  # day | month
+    publisher: str | None = None
+    region: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class EmptyDocumentError(ValueError):
+    """Nothing of substance is left after cleaning."""
+
+
+def parse_date(value: object) -> tuple[dt.date, str] | None:
+    """Parse ``YYYY-MM-DD``/``YYYY-MM`` (or a datetime string starting so) into (date, precision)."""
+    if isinstance(value, dt.datetime):
+        return value.date(), "day"
+    if isinstance(value, dt.date):
+        return value, "day"
+    if not isinstance(value, str):
+        return None
+    match = re.match(r"\s*((?:19|20)\d\d)[-./年](\d{1,2})(?:[-./月](\d{1,2}))?", value)
+    if not match:
+        return None
+    year, month, day = int(match[1]), int(match[2]), match[3]
+    try:
+        if day is None:
+            return dt.date(year, month, 1), "month"
+        return dt.date(year, month, int(day)), "day"
+    except ValueError:
+        return None
+
+
+def _split_front_matter(text: str, notes: list[str]) -> tuple[dict, str]:
+    if not _FRONT_MATTER.match(text):
+        return {}, text
+    try:
+        post = frontmatter.loads(text.lstrip("\ufeff"))
+    except yaml.YAMLError as exc:
+        notes.append(f"front matter is not valid YAML, ignored: {str(exc).splitlines()[0]}")
+        return {}, _FRONT_MATTER.sub("", text, count=1)
+    return dict(post.metadata), post.content
+
+
+def _detect_format(body: str) -> str:
+    if len(_HTML_TAG.findall(body[:20000])) >= 1:
+        return "html"
+    if _MARKDOWN_LINE.search(body):
+        return "markdown"
+    return "text"
+
+
+def _clean_html(html: str, title_hint: str | None) -> tuple[str, dict]:
+    if not re.search(r"<(?:html|body)\b", html, re.I):
+        # A fragment (HTML inside Markdown): give trafilatura a page to work on.
+        title = f"<title>{title_hint}</title>" if title_hint else ""
+        html = f"<html><head>{title}</head><body><article>{html}</article></body></html>"
+    doc = trafilatura.bare_extraction(
+        html,
+        with_metadata=True,
+        favor_recall=True,
+        include_tables=True,
+        include_comments=False,
+        deduplicate=False,
+        date_extraction_params={"extensive_search": False, "original_date": True},
+    )
+    text = doc.text if doc is not None and doc.text else ""
+    if len(text.strip()) < 50:
+        # Short pages fall under trafilatura's minimum size; its baseline keeps
+        # every paragraph, which for a short notice is the notice.
+        _, baseline_text, _ = trafilatura.baseline(html)
+        if len(baseline_text.strip()) > len(text.strip()):
+            text = baseline_text
+    meta = {}
+    if doc is not None:
+        meta = {"title": doc.title, "url": doc.url, "publish_date": doc.date, "publisher": doc.sitename or None}
+    return text, meta
+
+
+_markdown = MarkdownIt("commonmark", {"html": True})
+
+
+def _clean_markdown(body: str) -> str:
+    tree = lxml.html.fragment_fromstring(_markdown.render(body) or "<p></p>", create_parent="div")
+    blocks = [" ".join(el.text_content().split()) for el in tree if isinstance(el.tag, str)]
+    # Markdown emphasis next to CJK punctuation is not parsed by CommonMark; drop stray markers.
+    return "\n".join(re.sub(r"\*\*|__", "", b) for b in blocks if b)
+
+
+def _clean_text(body: str) -> str:
+    lines = [line.strip() for line in body.splitlines()]
+    kept = [line for line in lines if line and not _BOILERPLATE_LINE.match(line)]
+    return "\n".join(kept)
+
+
+def _first_heading(text: str) -> str | None:
+    for line in text.splitlines():
+        line = line.strip()
+        if line:
+            return line[:200] if len(line) <= 80 else None
+    return None
+
+
+def clean_document(text: str, metadata: dict | None = None) -> CleanDocument:
+    """Clean decoded text; ``metadata`` (sidecar fields) wins over anything inferred."""
+    metadata = dict(metadata or {})
+    notes: list[str] = []
+    front, body = _split_front_matter(text, notes)
+    content_format = _detect_format(body)
+    title_hint = metadata.get("title") or front.get("title")
+    page_meta: dict = {}
+    if content_format == "html":
+        clean, page_meta = _clean_html(body, str(title_hint) if title_hint else None)
+    elif content_format == "markdown":
+        clean = _clean_markdown(body)
+    else:
+        clean = _clean_text(body)
+    clean = clean.strip()
+    if not clean:
+        raise EmptyDocumentError(f"no main text found in the {content_format} document")
+
+    def first(*values):
+        return next((v for v in values if v not in (None, "")), None)
+
+    doc = CleanDocument(content_format=content_format, clean_text=clean, notes=notes)
+    doc.title = first(metadata.get("title"), front.get("title"), page_meta.get("title"), _first_heading(clean))
+    doc.url = first(metadata.get("url"), front.get("url"), front.get("link"), page_meta.get("url"))
+    doc.publisher = first(metadata.get("publisher"), front.get("publisher"), front.get("source"), page_meta.get("publisher"))
+    if doc.title is not None:
+        doc.title = str(doc.title).strip()
+
+    for origin, value in (
+        ("sidecar", metadata.get("publish_date")),
+        ("front matter", first(front.get("publish_date"), front.get("date"))),
+        ("page metadata", page_meta.get("publish_date")),
+    ):
+        if value in (None, ""):
+            continue
+        parsed = parse_date(value)
+        if parsed is None:
+            notes.append(f"{origin} publish_date {value!r} is not a valid date, ignored")
+            continue
+        doc.publish_date, doc.publish_date_precision = parsed
+        break
+    else:
+        match = _LABELLED_DATE.search(body[:_HEAD_CHARS])
+        if match:
+            day = match["d"]
+            parsed = parse_date(f"{match['y']}-{match['m']}" + (f"-{day}" if day else ""))
+            if parsed:
+                doc.publish_date, doc.publish_date_precision = parsed
+
+    doc.region = first(metadata.get("region"), front.get("region"), infer_region(clean))
+    return doc

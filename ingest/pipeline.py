@@ -1,0 +1,321 @@
+"""The pipeline's steps, each a plain function that Airflow tasks and the CLI call.
+
+ingest → extract → transform (dbt build) → validate (Great Expectations) → publish.
+All steps write one *build* DuckDB file next to the published one; ``publish``
+copies it over the published file atomically, and only after the checks pass.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import uuid
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from ingest.clean import EXTRACTOR_VERSION as CLEANER_VERSION
+from ingest.clean import EmptyDocumentError, clean_document
+from ingest.encoding import UndecodableError, decode_bytes
+from ingest.sources import RawInput
+from ingest.sources.folder import iter_folder
+from ingest.warehouse import connect, insert_rows
+
+MIN_CJK_CHARACTERS = 20
+
+DOCUMENT_COLUMNS = (
+    "document_id", "content_hash", "source_uri", "url", "title", "publish_date",
+    "publish_date_precision", "publisher", "region", "content_format", "detected_encoding",
+    "original_text", "clean_text", "extractor_version", "run_id", "loaded_at",
+)  # fmt: skip
+LOG_COLUMNS = (
+    "run_id", "source_uri", "outcome", "reason", "document_id", "byte_size",
+    "detected_encoding", "logged_at",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class WarehousePaths:
+    """The published file analysts open, and the build file the pipeline writes."""
+
+    published: Path
+
+    @property
+    def build(self) -> Path:
+        return self.published.with_name(self.published.stem + ".build.duckdb")
+
+    @classmethod
+    def for_warehouse(cls, warehouse: str | Path) -> WarehousePaths:
+        return cls(Path(warehouse).absolute())
+
+
+def new_run_id() -> str:
+    return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
+
+
+def _now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def _cjk_count(text: str) -> int:
+    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
+
+
+@dataclass
+class PreparedDocument:
+    """An input that decoded and cleaned; what the loader stores and the extractor reads."""
+
+    source_uri: str
+    file_name: str
+    content_hash: str
+    original_text: str
+    encoding: str
+    byte_size: int
+    clean: object  # ingest.clean.CleanDocument
+    notes: list[str]
+
+    @property
+    def document_id(self) -> str:
+        return self.content_hash[:16]
+
+    # The extractor's inputs, named as the evaluation expects them.
+    @property
+    def clean_text(self) -> str:
+        return self.clean.clean_text
+
+    @property
+    def publish_date(self) -> dt.date | None:
+        return self.clean.publish_date
+
+    @property
+    def publish_date_precision(self) -> str | None:
+        return self.clean.publish_date_precision
+
+
+class RejectedInput(ValueError):
+    """An input that cannot become a document; the message is the logged reason."""
+
+
+def prepare(raw: RawInput) -> PreparedDocument:
+    """Decode and clean one input, or raise ``RejectedInput`` with the reason."""
+    if raw.error:
+        raise RejectedInput(raw.error)
+    data = raw.data or b""
+    if not data.strip():
+        raise RejectedInput("empty input (no bytes or only whitespace)")
+    try:
+        text, encoding = decode_bytes(data, raw.declared_charset)
+    except UndecodableError as exc:
+        raise RejectedInput(str(exc)) from exc
+    try:
+        clean = clean_document(text, raw.metadata)
+    except EmptyDocumentError as exc:
+        raise RejectedInput(str(exc)) from exc
+    cjk = _cjk_count(clean.clean_text)
+    if cjk < MIN_CJK_CHARACTERS:
+        raise RejectedInput(f"not a Chinese document: {cjk} Chinese characters in the main text")
+    if clean.url is None and raw.url:
+        clean.url = raw.url
+    content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return PreparedDocument(
+        source_uri=raw.source_uri,
+        file_name=raw.source_uri.rstrip("/").rsplit("/", 1)[-1],
+        content_hash=content_hash,
+        original_text=text,
+        encoding=encoding,
+        byte_size=len(data),
+        clean=clean,
+        notes=raw.notes + clean.notes,
+    )
+
+
+def prepare_corpus(corpus_dir: str | Path) -> Iterator[PreparedDocument]:
+    """Every document of a corpus folder that cleans, for evaluation (rejects are skipped)."""
+    for raw in iter_folder(corpus_dir):
+        try:
+            yield prepare(raw)
+        except RejectedInput:
+            continue
+
+
+@dataclass
+class IngestSummary:
+    run_id: str
+    outcomes: Counter
+
+    def as_dict(self) -> dict:
+        return {"run_id": self.run_id, **{k: self.outcomes.get(k, 0) for k in ("loaded", "duplicate", "rejected")}}
+
+
+def ingest_inputs(build_db: Path, inputs: Iterable[RawInput], run_id: str | None = None) -> IngestSummary:
+    """Load every input into ``raw.documents`` and log each one in ``raw.ingest_log``.
+
+    Content seen before (in this batch or any earlier load) is logged as a
+    duplicate and adds no document, so loading the same inputs twice adds nothing.
+    """
+    run_id = run_id or new_run_id()
+    documents: list[tuple] = []
+    log: list[tuple] = []
+    outcomes: Counter = Counter()
+    con = connect(build_db)
+    try:
+        known = dict(con.execute("select content_hash, source_uri from raw.documents").fetchall())
+        for raw in inputs:
+            now = _now()
+            try:
+                doc = prepare(raw)
+            except RejectedInput as exc:
+                size = len(raw.data) if raw.data is not None else None
+                log.append((run_id, raw.source_uri, "rejected", str(exc), None, size, None, now))
+                outcomes["rejected"] += 1
+                continue
+            notes = "; ".join(doc.notes) or None
+            if doc.content_hash in known:
+                reason = f"same content as {known[doc.content_hash]}" + (f"; {notes}" if notes else "")
+                log.append((run_id, doc.source_uri, "duplicate", reason, doc.document_id, doc.byte_size, doc.encoding, now))
+                outcomes["duplicate"] += 1
+                continue
+            known[doc.content_hash] = doc.source_uri
+            c = doc.clean
+            documents.append((
+                doc.document_id, doc.content_hash, doc.source_uri, c.url, c.title, c.publish_date,
+                c.publish_date_precision, c.publisher, c.region, c.content_format, doc.encoding,
+                doc.original_text, c.clean_text, CLEANER_VERSION, run_id, now,
+            ))  # fmt: skip
+            log.append((run_id, doc.source_uri, "loaded", notes, doc.document_id, doc.byte_size, doc.encoding, now))
+            outcomes["loaded"] += 1
+        con.execute("begin")
+        insert_rows(con, "raw.documents", DOCUMENT_COLUMNS, documents)
+        insert_rows(con, "raw.ingest_log", LOG_COLUMNS, log)
+        con.execute("commit")
+    finally:
+        con.close()
+    return IngestSummary(run_id, outcomes)
+
+
+def ingest_folder(build_db: Path, corpus_dir: str | Path, run_id: str | None = None) -> IngestSummary:
+    return ingest_inputs(build_db, iter_folder(corpus_dir), run_id)
+
+
+def _mention_id(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def extract_pending(build_db: Path) -> dict:
+    """Run the extractor on every document it has not yet seen at its current version.
+
+    Rows of the current version for those documents are replaced; rows of other
+    versions are kept.
+    """
+    from ingest.extract import EXTRACTOR_VERSION, extract
+
+    con = connect(build_db)
+    try:
+        pending = con.execute(
+            """
+            select d.document_id, d.clean_text, d.publish_date, d.publish_date_precision
+            from raw.documents d
+            where not exists (
+                select 1 from raw.extractions e
+                where e.document_id = d.document_id and e.extractor_version = ?
+            )
+            order by d.document_id
+            """,
+            [EXTRACTOR_VERSION],
+        ).fetchall()
+        targets, events, runs = [], [], []
+        now = _now()
+        for document_id, clean_text, publish_date, precision in pending:
+            result = extract(clean_text, publish_date, precision)
+            for i, t in enumerate(result.targets):
+                targets.append((
+                    _mention_id(document_id, EXTRACTOR_VERSION, "target", i, t.evidence_start, t.indicator, t.value),
+                    document_id, EXTRACTOR_VERSION, t.indicator, t.value, t.unit, t.comparator, t.target_year,
+                    t.baseline_year, t.evidence, t.evidence_start, t.evidence_end, now,
+                ))  # fmt: skip
+            for i, e in enumerate(result.events):
+                events.append((
+                    _mention_id(document_id, EXTRACTOR_VERSION, "event", i, e.evidence_start, e.name, e.event_date),
+                    document_id, EXTRACTOR_VERSION, e.event_date, e.date_precision, e.event_type, e.name,
+                    e.location, e.evidence, e.evidence_start, e.evidence_end, now,
+                ))  # fmt: skip
+            runs.append((document_id, EXTRACTOR_VERSION, len(result.targets), len(result.events), now))
+        ids = [row[0] for row in pending]
+        con.execute("begin")
+        for table in ("raw.target_mentions", "raw.event_mentions", "raw.extractions"):
+            con.execute(
+                f"delete from {table} where extractor_version = ? and list_contains(?, document_id)",
+                [EXTRACTOR_VERSION, ids],
+            )
+        insert_rows(con, "raw.target_mentions", (
+            "mention_id", "document_id", "extractor_version", "indicator", "value", "unit", "comparator",
+            "target_year", "baseline_year", "evidence", "evidence_start", "evidence_end", "extracted_at",
+        ), targets)  # fmt: skip
+        insert_rows(con, "raw.event_mentions", (
+            "mention_id", "document_id", "extractor_version", "event_date", "date_precision", "event_type",
+            "name", "location", "evidence", "evidence_start", "evidence_end", "extracted_at",
+        ), events)  # fmt: skip
+        insert_rows(con, "raw.extractions", (
+            "document_id", "extractor_version", "target_count", "event_count", "extracted_at",
+        ), runs)  # fmt: skip
+        con.execute("commit")
+    finally:
+        con.close()
+    return {"extractor_version": EXTRACTOR_VERSION, "documents": len(pending), "targets": len(targets), "events": len(events)}
+
+
+def transform(build_db: Path) -> dict:
+    """Build the dbt project (staging → marts) inside the build file."""
+    from ingest.transform import run_dbt_build
+
+    result = run_dbt_build(build_db)
+    return {"success": result.success}
+
+
+def validate(build_db: Path) -> dict:
+    """Run the Great Expectations suites; raise if a critical expectation failed."""
+    from expectations import assert_publishable, run_checks
+
+    report = run_checks(build_db)
+    print(report.summary())
+    assert_publishable(report)
+    passed = sum(1 for r in report.results if r.success)
+    return {"checks": len(report.results), "passed": passed}
+
+
+def publish(paths: WarehousePaths) -> Path:
+    """Copy the build file over the published one atomically.
+
+    The copy is written beside the target and renamed over it, so a reader that
+    holds the published file open keeps reading the old file until it reopens,
+    and never blocks the run (nothing ever writes into the published file).
+    """
+    con = connect(paths.build)
+    try:
+        con.execute("checkpoint")  # fold the WAL into the file before copying
+    finally:
+        con.close()
+    paths.published.parent.mkdir(parents=True, exist_ok=True)
+    staging = paths.published.with_name(f".{paths.published.name}.{uuid.uuid4().hex[:8]}.tmp")
+    try:
+        shutil.copyfile(paths.build, staging)
+        with open(staging, "rb+") as handle:
+            os.fsync(handle.fileno())
+        os.replace(staging, paths.published)
+    finally:
+        staging.unlink(missing_ok=True)
+    return paths.published
+
+
+def run_all(corpus_dir: str | Path, warehouse: str | Path) -> dict:
+    """Every step in order, for the CLI (the DAG calls the same functions as tasks)."""
+    paths = WarehousePaths.for_warehouse(warehouse)
+    summary = {"ingest": ingest_folder(paths.build, corpus_dir).as_dict()}
+    summary["extract"] = extract_pending(paths.build)
+    summary["transform"] = transform(paths.build)
+    summary["validate"] = validate(paths.build)
+    summary["published"] = str(publish(paths))
+    return summary

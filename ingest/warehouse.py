@@ -1,0 +1,116 @@
+"""The DuckDB raw layer: schema, connections and bulk loads.
+
+The build database is the system of record: every input is logged in
+``raw.ingest_log`` and every distinct content kept in ``raw.documents``.
+dbt builds the marts inside the same file; ``publish`` copies it out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+RAW_DDL = """
+create schema if not exists raw;
+
+create table if not exists raw.documents (
+    document_id            varchar primary key,   -- first 16 hex digits of content_hash
+    content_hash           varchar not null unique, -- sha256 of the decoded original text
+    source_uri             varchar not null,      -- where it was read: file:// or the fetched URL
+    url                    varchar,               -- the article's own URL, if known
+    title                  varchar,
+    publish_date           date,
+    publish_date_precision varchar,               -- day | month
+    publisher              varchar,
+    region                 varchar,
+    content_format         varchar not null,      -- html | markdown | text
+    detected_encoding      varchar not null,
+    original_text          varchar not null,      -- the input bytes decoded, unchanged
+    clean_text             varchar not null,      -- main text; extraction offsets point here
+    extractor_version      varchar not null,      -- text extraction: trafilatura + cleaning rules
+    run_id                 varchar not null,
+    loaded_at              timestamp not null
+);
+
+create table if not exists raw.ingest_log (
+    run_id            varchar not null,
+    source_uri        varchar not null,
+    outcome           varchar not null,           -- loaded | duplicate | rejected
+    reason            varchar,                    -- why rejected; which document a duplicate repeats
+    document_id       varchar,
+    byte_size         bigint,
+    detected_encoding varchar,
+    logged_at         timestamp not null
+);
+
+-- One row per document and extractor version that has been run on it, so a
+-- document that yields nothing is not extracted again and again.
+create table if not exists raw.extractions (
+    document_id       varchar not null,
+    extractor_version varchar not null,
+    target_count      integer not null,
+    event_count       integer not null,
+    extracted_at      timestamp not null,
+    primary key (document_id, extractor_version)
+);
+
+create table if not exists raw.target_mentions (
+    mention_id        varchar primary key,
+    document_id       varchar not null,
+    extractor_version varchar not null,
+    indicator         varchar not null,
+    value             double not null,
+    unit              varchar not null,
+    comparator        varchar not null,
+    target_year       integer,
+    baseline_year     integer,
+    evidence          varchar not null,
+    evidence_start    integer not null,           -- clean_text[evidence_start:evidence_end] == evidence
+    evidence_end      integer not null,
+    extracted_at      timestamp not null
+);
+
+create table if not exists raw.event_mentions (
+    mention_id        varchar primary key,
+    document_id       varchar not null,
+    extractor_version varchar not null,
+    event_date        varchar not null,           -- YYYY-MM-DD | YYYY-MM | YYYY, as precise as the text
+    date_precision    varchar not null,           -- day | month | year
+    event_type        varchar not null,
+    name              varchar not null,
+    location          varchar,
+    evidence          varchar not null,
+    evidence_start    integer not null,
+    evidence_end      integer not null,
+    extracted_at      timestamp not null
+);
+"""
+
+
+def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """Open the build database, creating the raw schema when writable."""
+    path = Path(path)
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = duckdb.connect(str(path), read_only=read_only)
+    if not read_only:
+        con.execute(RAW_DDL)
+    return con
+
+
+def insert_rows(
+    con: duckdb.DuckDBPyConnection, table: str, columns: Sequence[str], rows: Iterable[Sequence]
+) -> int:
+    """Bulk-insert rows through a DataFrame (one statement, not one per row); returns the count."""
+    frame = pd.DataFrame(list(rows), columns=list(columns), dtype=object)
+    if len(frame):
+        con.register("_insert_batch", frame)
+        try:
+            column_list = ", ".join(columns)
+            con.execute(f"insert into {table} ({column_list}) select {column_list} from _insert_batch")
+        finally:
+            con.unregister("_insert_batch")
+    return len(frame)
