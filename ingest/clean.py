@@ -24,10 +24,10 @@ from ingest.regions import infer_region
 
 EXTRACTOR_VERSION = f"ingest-{__version__}+trafilatura-{trafilatura.__version__}"
 
-_HTML_TAG = re.compile(r"<(?:html|head|body|article|div|p|br|span|table|section|h[1-6]|meta|title)\b", re.I)
+_HTML_TAG = re.compile(r"<(?:html|head|body|article|div|p|br|span|table|section|h[1-6]|meta|title)\b", re.IGNORECASE)
 # Headings, bold runs and links: numbered or dashed lines alone are common in plain text.
-_MARKDOWN_LINE = re.compile(r"^#{1,6}\s|(?<!\*)\*\*[^*\s][^*\n]*\*\*(?!\*)|\]\(https?:", re.M)
-_FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n.*?\n---\s*\n", re.S)
+_MARKDOWN_LINE = re.compile(r"^#{1,6}\s|(?<!\*)\*\*[^*\s][^*\n]*\*\*(?!\*)|\]\(https?:", re.MULTILINE)
+_FRONT_MATTER = re.compile(r"\A\ufeff?---\s*\n.*?\n---\s*\n", re.DOTALL)
 
 # Lines of site chrome in plain-text copies of pages: breadcrumbs, share bars,
 # font-size switches, print/close links, editor credits.
@@ -41,6 +41,10 @@ _LABELLED_DATE = re.compile(
     r"[【\[]?" + _DATE_LABEL + r"[】\]]?\s*[:：]?\s*"
     r"(?P<y>(?:19|20)\d\d)\s*(?:[-./年])\s*(?P<m>\d{1,2})(?:\s*(?:[-./月])\s*(?P<d>\d{1,2})\s*日?)?"
 )
+_PUBLISHER_META = re.compile(
+    r"<meta\s+name=[\"'](?:ContentSource|source|publisher)[\"']\s+content=[\"']([^\"']{2,60})[\"']", re.IGNORECASE
+)
+_LABELLED_PUBLISHER = re.compile(r"[【\[]?(?:来源|制定机关|发布机构|发文机关)(?:[】\]]\s*[:：]?|\s*[:：])\s*([^\s•|，,]{2,40})")
 _HEAD_CHARS = 2000  # labelled dates are looked for near the top only
 
 
@@ -101,7 +105,7 @@ def _detect_format(body: str) -> str:
 
 
 def _clean_html(html: str, title_hint: str | None) -> tuple[str, dict]:
-    if not re.search(r"<(?:html|body)\b", html, re.I):
+    if not re.search(r"<(?:html|body)\b", html, re.IGNORECASE):
         # A fragment (HTML inside Markdown): give trafilatura a page to work on.
         title = f"<title>{title_hint}</title>" if title_hint else ""
         html = f"<html><head>{title}</head><body><article>{html}</article></body></html>"
@@ -124,6 +128,8 @@ def _clean_html(html: str, title_hint: str | None) -> tuple[str, dict]:
     meta = {}
     if doc is not None:
         meta = {"title": doc.title, "url": doc.url, "publish_date": doc.date, "publisher": doc.sitename or None}
+    if not meta.get("publisher") and (match := _PUBLISHER_META.search(html)):
+        meta["publisher"] = match.group(1).strip()
     return text, meta
 
 
@@ -165,7 +171,8 @@ def clean_document(text: str, metadata: dict | None = None) -> CleanDocument:
         clean = _clean_markdown(body)
     else:
         clean = _clean_text(body)
-    clean = clean.strip()
+    # Site chrome that survives extraction (breadcrumbs, share bars) goes in every format.
+    clean = _clean_text(clean)
     if not clean:
         raise EmptyDocumentError(f"no main text found in the {content_format} document")
 
@@ -175,7 +182,14 @@ def clean_document(text: str, metadata: dict | None = None) -> CleanDocument:
     doc = CleanDocument(content_format=content_format, clean_text=clean, notes=notes)
     doc.title = first(metadata.get("title"), front.get("title"), page_meta.get("title"), _first_heading(clean))
     doc.url = first(metadata.get("url"), front.get("url"), front.get("link"), page_meta.get("url"))
-    doc.publisher = first(metadata.get("publisher"), front.get("publisher"), front.get("source"), page_meta.get("publisher"))
+    labelled_publisher = _LABELLED_PUBLISHER.search(body[:_HEAD_CHARS])
+    doc.publisher = first(
+        metadata.get("publisher"),
+        front.get("publisher"),
+        front.get("source"),
+        page_meta.get("publisher"),
+        labelled_publisher.group(1) if labelled_publisher else None,
+    )
     if doc.title is not None:
         doc.title = str(doc.title).strip()
 
