@@ -14,24 +14,67 @@ from pathlib import Path
 from ingest.warehouse import connect, insert_rows
 
 DOC_COLUMNS = (
-    "document_id", "content_hash", "source_uri", "url", "title", "publish_date",
-    "publish_date_precision", "publisher", "region", "content_format",
-    "detected_encoding", "original_text", "clean_text", "extractor_version",
-    "run_id", "loaded_at",
+    "document_id",
+    "content_hash",
+    "source_uri",
+    "url",
+    "title",
+    "publish_date",
+    "publish_date_precision",
+    "publisher",
+    "region",
+    "content_format",
+    "detected_encoding",
+    "original_text",
+    "clean_text",
+    "extractor_version",
+    "run_id",
+    "loaded_at",
 )
 LOG_COLUMNS = (
-    "run_id", "source_uri", "outcome", "reason", "document_id", "byte_size",
-    "detected_encoding", "logged_at",
+    "run_id",
+    "source_uri",
+    "outcome",
+    "reason",
+    "document_id",
+    "byte_size",
+    "detected_encoding",
+    "logged_at",
 )
-EXTRACTION_COLUMNS = ("document_id", "extractor_version", "target_count", "event_count", "extracted_at")
+EXTRACTION_COLUMNS = (
+    "document_id",
+    "extractor_version",
+    "target_count",
+    "event_count",
+    "extracted_at",
+)
 TARGET_COLUMNS = (
-    "mention_id", "document_id", "extractor_version", "indicator", "value", "unit",
-    "comparator", "target_year", "baseline_year", "evidence", "evidence_start",
-    "evidence_end", "extracted_at",
+    "mention_id",
+    "document_id",
+    "extractor_version",
+    "indicator",
+    "value",
+    "unit",
+    "comparator",
+    "target_year",
+    "baseline_year",
+    "evidence",
+    "evidence_start",
+    "evidence_end",
+    "extracted_at",
 )
 EVENT_COLUMNS = (
-    "mention_id", "document_id", "extractor_version", "event_date", "date_precision",
-    "event_type", "name", "location", "evidence", "evidence_start", "evidence_end",
+    "mention_id",
+    "document_id",
+    "extractor_version",
+    "event_date",
+    "date_precision",
+    "event_type",
+    "name",
+    "location",
+    "evidence",
+    "evidence_start",
+    "evidence_end",
     "extracted_at",
 )
 
@@ -47,30 +90,97 @@ TEXT_A = (
     "到2025年，全社会研发经费投入达到360亿元，高新技术企业超过3000家。"
 )
 EVIDENCE_A1 = "到2025年，全社会研发经费投入达到360亿元，高新技术企业超过3000家。"
-TEXT_B = "2022年1月5日，东海君两会云客厅正式启用，市政协委员围绕科技创新建言献策。"
+TEXT_B = (
+    "2022年1月5日，东海君两会云客厅正式启用。市政协委员、企业家代表围绕科技创新、"
+    "民营经济高质量发展等议题，通过云客厅与市民面对面交流，建言献策。"
+)
 
 
 def document_rows() -> list[tuple]:
     start = TEXT_A.index(EVIDENCE_A1)
-    assert TEXT_A[start:start + len(EVIDENCE_A1)] == EVIDENCE_A1
+    assert TEXT_A[start : start + len(EVIDENCE_A1)] == EVIDENCE_A1
     return [
-        (DOC_A, DOC_A + "9" * 48, "file:///corpus/003_quanzhou_plan.html",
-         "http://www.quanzhou.gov.cn/zwgk/zfxxgkzl/202106/t20210601_2569870.htm",
-         "泉州市“十四五”科技创新发展规划", date(2021, 6, 1), "day", "泉州市人民政府",
-         "泉州", "html", "gb18030", "<html>" + TEXT_A + "</html>", TEXT_A, "clean-1.0",
-         RUN, LOADED),
-        (DOC_B, DOC_B + "8" * 48, "file:///corpus/005_yunketing.txt", None,
-         "东海君两会云客厅正式启用", date(2022, 1, 6), "day", None, "泉州", "text",
-         "utf-8", TEXT_B, TEXT_B, "clean-1.0", RUN, LOADED),
+        (
+            DOC_A,
+            DOC_A + "9" * 48,
+            "file:///corpus/003_quanzhou_plan.html",
+            "http://www.quanzhou.gov.cn/zwgk/zfxxgkzl/202106/t20210601_2569870.htm",
+            "泉州市“十四五”科技创新发展规划",
+            date(2021, 6, 1),
+            "day",
+            "泉州市人民政府",
+            "泉州",
+            "html",
+            "gb18030",
+            "<html>" + TEXT_A + "</html>",
+            TEXT_A,
+            "clean-1.0",
+            RUN,
+            LOADED,
+        ),
+        (
+            DOC_B,
+            DOC_B + "8" * 48,
+            "file:///corpus/005_yunketing.txt",
+            None,
+            "东海君两会云客厅正式启用",
+            date(2022, 1, 6),
+            "day",
+            None,
+            "泉州",
+            "text",
+            "utf-8",
+            TEXT_B,
+            TEXT_B,
+            "clean-1.0",
+            RUN,
+            LOADED,
+        ),
     ]
 
 
 def ingest_log_rows() -> list[tuple]:
     return [
-        (RUN, "file:///corpus/003_quanzhou_plan.html", "loaded", None, DOC_A, 18432, "gb18030", LOADED),
-        (RUN, "file:///corpus/005_yunketing.txt", "loaded", None, DOC_B, 512, "utf-8", LOADED),
-        (RUN, "file:///corpus/005_copy.txt", "duplicate", f"same content as {DOC_B}", DOC_B, 512, "utf-8", LOADED),
-        (RUN, "file:///corpus/broken.html", "rejected", "no main text", None, 0, None, LOADED),
+        (
+            RUN,
+            "file:///corpus/003_quanzhou_plan.html",
+            "loaded",
+            None,
+            DOC_A,
+            18432,
+            "gb18030",
+            LOADED,
+        ),
+        (
+            RUN,
+            "file:///corpus/005_yunketing.txt",
+            "loaded",
+            None,
+            DOC_B,
+            512,
+            "utf-8",
+            LOADED,
+        ),
+        (
+            RUN,
+            "file:///corpus/005_copy.txt",
+            "duplicate",
+            f"same content as {DOC_B}",
+            DOC_B,
+            512,
+            "utf-8",
+            LOADED,
+        ),
+        (
+            RUN,
+            "file:///corpus/broken.html",
+            "rejected",
+            "no main text",
+            None,
+            0,
+            None,
+            LOADED,
+        ),
     ]
 
 
@@ -79,26 +189,99 @@ def target_rows() -> list[tuple]:
     e = s + len(EVIDENCE_A1)
     return [
         # extractor v1 (outdated): must not reach fct_targets
-        ("t-old-1", DOC_A, "extract-1.0", "全社会研发投入", 36.0, "亿元", "=", 2025, None,
-         EVIDENCE_A1, s, e, OLD),
+        (
+            "t-old-1",
+            DOC_A,
+            "extract-1.0",
+            "全社会研发投入",
+            36.0,
+            "亿元",
+            "=",
+            2025,
+            None,
+            EVIDENCE_A1,
+            s,
+            e,
+            OLD,
+        ),
         # extractor v2 (current)
-        ("t-new-1", DOC_A, "extract-2.0", "全社会研发经费投入", 360.0, "亿元", "=", 2025, None,
-         EVIDENCE_A1, s, e, NEW),
-        ("t-new-2", DOC_A, "extract-2.0", "高新技术企业", 3000.0, "家", ">", 2025, None,
-         EVIDENCE_A1, s, e, NEW),
+        (
+            "t-new-1",
+            DOC_A,
+            "extract-2.0",
+            "全社会研发经费投入",
+            360.0,
+            "亿元",
+            "=",
+            2025,
+            None,
+            EVIDENCE_A1,
+            s,
+            e,
+            NEW,
+        ),
+        (
+            "t-new-2",
+            DOC_A,
+            "extract-2.0",
+            "高新技术企业",
+            3000.0,
+            "家",
+            ">",
+            2025,
+            None,
+            EVIDENCE_A1,
+            s,
+            e,
+            NEW,
+        ),
     ]
 
 
 def event_rows() -> list[tuple]:
     return [
-        ("e-old-1", DOC_A, "extract-1.0", "2021", "year", "policy_release",
-         "印发泉州市“十四五”科技创新发展规划", "泉州", TEXT_A.split("\n")[0], 0,
-         len(TEXT_A.split("\n")[0]), OLD),
-        ("e-new-1", DOC_A, "extract-2.0", "2021-06", "month", "policy_release",
-         "印发泉州市“十四五”科技创新发展规划", "泉州", TEXT_A.split("\n")[0], 0,
-         len(TEXT_A.split("\n")[0]), NEW),
-        ("e-new-2", DOC_B, "extract-2.0", "2022-01-05", "day", "launch",
-         "东海君两会云客厅正式启用", "泉州", TEXT_B, 0, len(TEXT_B), NEW),
+        (
+            "e-old-1",
+            DOC_A,
+            "extract-1.0",
+            "2021",
+            "year",
+            "policy_release",
+            "印发泉州市“十四五”科技创新发展规划",
+            "泉州",
+            TEXT_A.split("\n")[0],
+            0,
+            len(TEXT_A.split("\n")[0]),
+            OLD,
+        ),
+        (
+            "e-new-1",
+            DOC_A,
+            "extract-2.0",
+            "2021-06",
+            "month",
+            "policy_release",
+            "印发泉州市“十四五”科技创新发展规划",
+            "泉州",
+            TEXT_A.split("\n")[0],
+            0,
+            len(TEXT_A.split("\n")[0]),
+            NEW,
+        ),
+        (
+            "e-new-2",
+            DOC_B,
+            "extract-2.0",
+            "2022-01-05",
+            "day",
+            "launch",
+            "东海君两会云客厅正式启用",
+            "泉州",
+            TEXT_B,
+            0,
+            len(TEXT_B),
+            NEW,
+        ),
     ]
 
 

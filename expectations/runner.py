@@ -1,0 +1,263 @@
+"""Run the suites against a build DuckDB file and decide whether it may be published.
+
+``run_checks(build_db)`` reads each suite's table into pandas through a
+read-only DuckDB connection (closed before validating), validates it with an
+ephemeral GX context and returns a ``CheckReport``. ``assert_publishable``
+raises ``ChecksFailed`` when a critical expectation failed, listing the
+failed expectations and example rows.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from expectations.suites import CRITICAL, SUITES, WARNING, TableSuite
+
+MAX_EXAMPLES = 5
+MAX_VALUE_CHARS = 80
+
+
+@dataclass(frozen=True)
+class ExpectationOutcome:
+    """The result of one expectation on one table."""
+
+    suite: str
+    table: str
+    expectation_type: str
+    column: str | None
+    severity: str
+    success: bool
+    description: str | None = None
+    element_count: int | None = None
+    unexpected_count: int | None = None
+    unexpected_values: list[Any] = field(default_factory=list)
+    examples: list[dict[str, Any]] = field(
+        default_factory=list
+    )  # id columns + the value
+    error: str | None = None  # the expectation could not be evaluated
+
+    def line(self) -> str:
+        state = "ok" if self.success else "FAILED"
+        text = f"[{self.severity}] {state} {self.table}: {self.expectation_type}"
+        if self.column:
+            text += f"({self.column})"
+        if self.description:
+            text += f" - {self.description}"
+        if not self.success:
+            if self.unexpected_count is not None:
+                text += (
+                    f"; {self.unexpected_count} of {self.element_count} rows unexpected"
+                )
+            if self.error:
+                text += f"; error: {self.error}"
+            for row in self.examples:
+                text += f"\n      row: {row}"
+        return text
+
+
+@dataclass
+class CheckReport:
+    """All expectation outcomes of one run of the checks."""
+
+    build_db: Path
+    checked_at: datetime
+    results: list[ExpectationOutcome]
+
+    @property
+    def success(self) -> bool:
+        """False iff a critical expectation failed."""
+        return not self.failed_critical
+
+    @property
+    def failed_critical(self) -> list[ExpectationOutcome]:
+        return [r for r in self.results if not r.success and r.severity == CRITICAL]
+
+    @property
+    def failed_warnings(self) -> list[ExpectationOutcome]:
+        return [r for r in self.results if not r.success and r.severity != CRITICAL]
+
+    def failed(self, table: str | None = None) -> list[ExpectationOutcome]:
+        return [r for r in self.results if not r.success and table in (None, r.table)]
+
+    def summary(self) -> str:
+        passed = sum(r.success for r in self.results)
+        head = (
+            f"Data checks {'passed' if self.success else 'FAILED'}: {passed}/{len(self.results)} "
+            f"expectations met, {len(self.failed_critical)} critical and "
+            f"{len(self.failed_warnings)} warning failures ({self.build_db.name}, "
+            f"{self.checked_at:%Y-%m-%d %H:%M:%S} UTC)"
+        )
+        lines = [head]
+        for table in dict.fromkeys(r.table for r in self.results):
+            rows = [r for r in self.results if r.table == table]
+            ok = sum(r.success for r in rows)
+            lines.append(f"  {table}: {ok}/{len(rows)} met")
+            lines.extend("    " + r.line() for r in rows if not r.success)
+        return "\n".join(lines)
+
+    def to_records(self) -> list[dict[str, Any]]:
+        """Flat dicts, e.g. for an audit table."""
+        return [{**asdict(r), "checked_at": self.checked_at} for r in self.results]
+
+
+class ChecksFailed(Exception):
+    """A critical expectation failed: the build must not be published."""
+
+    def __init__(self, report: CheckReport):
+        self.report = report
+        lines = [
+            f"{len(report.failed_critical)} critical expectation(s) failed; not publishing:"
+        ]
+        lines.extend("  " + r.line() for r in report.failed_critical)
+        super().__init__("\n".join(lines))
+
+
+def assert_publishable(report: CheckReport) -> None:
+    """Raise ChecksFailed if any critical expectation failed."""
+    if not report.success:
+        raise ChecksFailed(report)
+
+
+def run_checks(
+    build_db: str | Path,
+    *,
+    today: date | None = None,
+    suites: tuple[TableSuite, ...] = SUITES,
+) -> CheckReport:
+    """Validate the raw layer and the marts of ``build_db`` with every suite."""
+    import duckdb
+
+    build_db = Path(build_db)
+    if not build_db.exists():
+        raise FileNotFoundError(f"build database not found: {build_db}")
+    today = today or date.today()
+    checked_at = datetime.now(UTC).replace(tzinfo=None)
+
+    # Read everything first and close: the file stays locked only for the reads.
+    frames: dict[str, Any] = {}
+    read_errors: dict[str, str] = {}
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        for suite in suites:
+            try:
+                frames[suite.name] = con.sql(suite.query).df()
+            except duckdb.Error as exc:
+                read_errors[suite.name] = f"{type(exc).__name__}: {exc}"
+    finally:
+        con.close()
+
+    context = _ephemeral_context()
+    results: list[ExpectationOutcome] = []
+    for suite in suites:
+        if suite.name in read_errors:
+            # A missing or unreadable table fails closed.
+            results.append(
+                ExpectationOutcome(
+                    suite=suite.name,
+                    table=suite.table,
+                    expectation_type="table_is_readable",
+                    column=None,
+                    severity=CRITICAL,
+                    success=False,
+                    description=f"{suite.table} exists and can be read",
+                    error=read_errors[suite.name],
+                )
+            )
+            continue
+        results.extend(_validate(context, suite, frames[suite.name], today))
+    return CheckReport(build_db=build_db, checked_at=checked_at, results=results)
+
+
+def _ephemeral_context():
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import ProgressBarsConfig
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = ProgressBarsConfig(globally=False)
+    return context
+
+
+def _validate(context, suite: TableSuite, df, today: date) -> list[ExpectationOutcome]:
+    import great_expectations as gx
+
+    source = context.data_sources.add_or_update_pandas(name="build_db")
+    asset = source.add_dataframe_asset(name=suite.name)
+    batch = asset.add_batch_definition_whole_dataframe("whole_table").get_batch(
+        batch_parameters={"dataframe": df}
+    )
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
+    for expectation in suite.expectations(today):
+        gx_suite.add_expectation(expectation)
+    id_columns = [c for c in suite.id_columns if c in df.columns]
+    validation = batch.validate(
+        gx_suite,
+        result_format={
+            "result_format": "SUMMARY",
+            "partial_unexpected_count": MAX_EXAMPLES,
+            "unexpected_index_column_names": id_columns,
+        },
+    )
+    return [_outcome(suite, r) for r in validation.results]
+
+
+def _outcome(suite: TableSuite, r) -> ExpectationOutcome:
+    config = r.expectation_config
+    kwargs = config.kwargs
+    column = kwargs.get("column") or (
+        f"{kwargs['column_A']}, {kwargs['column_B']}" if "column_A" in kwargs else None
+    )
+    result = r.result or {}
+    info = r.exception_info or {}
+    error = None
+    if isinstance(info, dict) and info.get("raised_exception"):
+        error = info.get("exception_message")
+    elif isinstance(info, dict):  # GX keys exceptions by metric when several are raised
+        messages = [
+            v.get("exception_message") for v in info.values() if isinstance(v, dict)
+        ]
+        error = "; ".join(m for m in messages if m) or None
+    examples = [
+        {k: _plain(v) for k, v in row.items()}
+        for row in (result.get("partial_unexpected_index_list") or [])[:MAX_EXAMPLES]
+    ]
+    return ExpectationOutcome(
+        suite=suite.name,
+        table=suite.table,
+        expectation_type=config.type,
+        column=column,
+        severity=(config.meta or {}).get("severity", WARNING),
+        success=bool(r.success) and error is None,
+        description=config.description,
+        element_count=result.get("element_count"),
+        unexpected_count=result.get("unexpected_count"),
+        unexpected_values=[
+            _plain(v) for v in (result.get("partial_unexpected_list") or [])
+        ],
+        examples=examples,
+        error=error,
+    )
+
+
+def _plain(value: Any) -> Any:
+    """JSON-friendly, short: NaN/NaT -> None, timestamps -> ISO text, long text cut."""
+    if value is None or value is pd.NaT or value is pd.NA:
+        return None
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    if hasattr(value, "isoformat"):
+        text = value.isoformat()
+        return text[:10] if text.endswith("T00:00:00") else text
+    if hasattr(value, "item"):  # numpy scalars
+        value = value.item()
+    if isinstance(value, (bool, int, float)):
+        return value
+    text = str(value)
+    if text in ("NaT", "nan", "<NA>"):
+        return None
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"

@@ -1,0 +1,43 @@
+"""Rule-based extraction of policy targets and dated events from Chinese text.
+
+``extract(clean_text, publish_date, publish_date_precision)`` works on a
+length-preserving normalised copy of the text (full-width → ASCII, Traditional →
+Simplified), so every evidence offset points into ``clean_text`` itself.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from ingest.extract.dates import Publication
+from ingest.extract.events import extract_events
+from ingest.extract.model import EventMention, Extraction, TargetMention
+from ingest.extract.sentences import split_paragraphs
+from ingest.extract.targets import extract_targets
+from ingest.normalize import normalize_for_extraction
+
+EXTRACTOR_VERSION = "1.0.0"
+
+__all__ = ["EXTRACTOR_VERSION", "EventMention", "Extraction", "TargetMention", "extract"]
+
+
+def extract(
+    clean_text: str,
+    publish_date: dt.date | None = None,
+    publish_date_precision: str | None = None,
+) -> Extraction:
+    """Targets and events of one document's clean text.
+
+    ``publish_date`` resolves relative dates (昨日, 12日, 去年9月) and 今年/全年 target
+    years; with precision "month" only month-level resolution is possible; with
+    no date, only what the text itself fixes is kept.
+    """
+    if isinstance(publish_date, dt.datetime):
+        publish_date = publish_date.date()
+    normalised = normalize_for_extraction(clean_text)
+    paragraphs = split_paragraphs(normalised)
+    pub = Publication(publish_date, publish_date_precision)
+    return Extraction(
+        targets=extract_targets(clean_text, paragraphs, pub),
+        events=extract_events(clean_text, normalised, paragraphs, pub),
+    )

@@ -1,0 +1,289 @@
+"""Build the dbt project (staging -> marts) inside a build DuckDB file.
+
+``run_dbt_build(build_db)`` runs ``dbt build`` (models and their data tests)
+in-process through dbt's programmatic API, from any working directory, and
+returns what happened per node. A failed model or test raises
+``DbtBuildError``, whose message names the failed nodes and, for failed
+tests, a few of the offending rows read back from the build file.
+
+dbt-core allows one invocation per process at a time (it keeps global state),
+so do not call this from two threads at once. No other connection to
+``build_db`` may be open while it runs (DuckDB allows one writer); the file is
+released again when this returns.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
+BUILD_DB_ENV = "POLICY_BUILD_DB"  # read by dbt_project/profiles.yml
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error", "partial success"})
+MAX_EXAMPLES = 5
+MAX_VALUE_CHARS = 80
+
+
+@dataclass(frozen=True)
+class DbtNodeResult:
+    """One executed dbt node (model, test, ...) and its outcome."""
+
+    unique_id: str
+    name: str
+    resource_type: str
+    status: str
+    message: str | None = None
+    failures: int | None = None
+    examples: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED_STATUSES
+
+
+@dataclass
+class DbtBuildResult:
+    """What ``dbt build`` did: overall success, failed nodes and readable messages."""
+
+    success: bool
+    failed_nodes: list[str]
+    messages: list[str]
+    nodes: list[DbtNodeResult]
+    elapsed_seconds: float
+    target_path: Path
+    log_path: Path
+
+    @property
+    def warnings(self) -> list[DbtNodeResult]:
+        return [n for n in self.nodes if n.status == "warn"]
+
+    def node(self, name: str) -> DbtNodeResult:
+        """The result of the node with this name or unique_id."""
+        for n in self.nodes:
+            if name in (n.name, n.unique_id):
+                return n
+        raise KeyError(name)
+
+    def summary(self) -> str:
+        counts: dict[str, int] = {}
+        for n in self.nodes:
+            counts[n.status] = counts.get(n.status, 0) + 1
+        status = "succeeded" if self.success else "FAILED"
+        head = f"dbt build {status} in {self.elapsed_seconds:.1f}s: " + ", ".join(
+            f"{k}={v}" for k, v in sorted(counts.items())
+        )
+        return "\n".join([head, *self.messages])
+
+
+class DbtBuildError(RuntimeError):
+    """dbt build failed; ``.result`` holds the full DbtBuildResult."""
+
+    def __init__(self, result: DbtBuildResult):
+        self.result = result
+        super().__init__(result.summary())
+
+
+def run_dbt_build(
+    build_db: str | Path,
+    *,
+    target_path: str | Path | None = None,
+    log_path: str | Path | None = None,
+    select: str | None = None,
+    dbt_vars: dict[str, Any] | None = None,
+    raise_on_failure: bool = True,
+) -> DbtBuildResult:
+    """Run ``dbt build`` against ``build_db``; raise DbtBuildError if anything failed.
+
+    target_path/log_path default to dbt_project/target and dbt_project/logs
+    (gitignored); pass other paths when the project folder is read-only.
+    ``select`` and ``dbt_vars`` map to ``--select`` and ``--vars``.
+    """
+    from dbt.cli.main import dbtRunner
+
+    build_db = Path(build_db).resolve()
+    if not build_db.exists():
+        # dbt-duckdb would silently create an empty file and fail on sources.
+        raise FileNotFoundError(f"build database not found: {build_db}")
+    target_path = Path(target_path or DBT_PROJECT_DIR / "target").resolve()
+    log_path = Path(log_path or DBT_PROJECT_DIR / "logs").resolve()
+
+    args = [
+        "build",
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(target_path),
+        "--log-path", str(log_path),
+        "--no-use-colors",
+    ]  # fmt: skip
+    if select:
+        args += ["--select", select]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dbt_vars)]
+
+    previous = os.environ.get(BUILD_DB_ENV)
+    os.environ[BUILD_DB_ENV] = str(build_db)
+    started = time.monotonic()
+    try:
+        res = dbtRunner().invoke(args)
+    finally:
+        _release_duckdb()
+        if previous is None:
+            os.environ.pop(BUILD_DB_ENV, None)
+        else:
+            os.environ[BUILD_DB_ENV] = previous
+    elapsed = time.monotonic() - started
+
+    nodes = _node_results(res.result)
+    messages: list[str] = []
+    if res.exception is not None:
+        messages.append(
+            f"dbt did not run: {type(res.exception).__name__}: {res.exception}"
+        )
+    failed = [n for n in nodes if n.failed]
+    if failed:
+        manifest = _load_manifest(target_path)
+        failed = [_with_examples(n, build_db, manifest) for n in failed]
+        by_id = {n.unique_id: n for n in failed}
+        nodes = [by_id.get(n.unique_id, n) for n in nodes]
+        messages.extend(_describe(n) for n in failed)
+    skipped = [n.name for n in nodes if n.status == "skipped"]
+    if skipped:
+        messages.append(f"skipped after an upstream failure: {', '.join(skipped)}")
+    messages.extend(f"warning: {_describe(n)}" for n in nodes if n.status == "warn")
+
+    result = DbtBuildResult(
+        success=bool(res.success) and not failed and res.exception is None,
+        failed_nodes=[n.name for n in failed],
+        messages=messages,
+        nodes=nodes,
+        elapsed_seconds=elapsed,
+        target_path=target_path,
+        log_path=log_path,
+    )
+    if not result.success and not messages:
+        result.messages.append(
+            "dbt build reported failure without node results; see " + str(log_path)
+        )
+    if raise_on_failure and not result.success:
+        raise DbtBuildError(result)
+    return result
+
+
+def _release_duckdb() -> None:
+    """Close dbt-duckdb's cached database handle so the file is not left locked."""
+    try:
+        from dbt.adapters.duckdb.connections import DuckDBConnectionManager
+    except ImportError:  # pragma: no cover - adapter always installed with the project
+        return
+    with DuckDBConnectionManager._LOCK:
+        env = DuckDBConnectionManager._ENV
+        if env is not None:
+            try:
+                env.close()
+            finally:
+                DuckDBConnectionManager._ENV = None
+
+
+def _node_results(run_result: Any) -> list[DbtNodeResult]:
+    results = getattr(run_result, "results", None) or []
+    nodes = []
+    for r in results:
+        node = r.node
+        status = getattr(r.status, "value", str(r.status))
+        nodes.append(
+            DbtNodeResult(
+                unique_id=node.unique_id,
+                name=node.name,
+                resource_type=str(
+                    getattr(node.resource_type, "value", node.resource_type)
+                ),
+                status=status,
+                message=r.message,
+                failures=r.failures,
+            )
+        )
+    return nodes
+
+
+def _load_manifest(target_path: Path) -> dict:
+    try:
+        return json.loads((target_path / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+
+
+def _with_examples(n: DbtNodeResult, build_db: Path, manifest: dict) -> DbtNodeResult:
+    """Attach a few offending rows to a failed data test (best effort)."""
+    if n.resource_type != "test":
+        return n
+    test = manifest.get("nodes", {}).get(n.unique_id) or {}
+    compiled = test.get("compiled_code")
+    if not compiled:
+        return n
+    try:
+        examples = _failing_rows(build_db, test, compiled, manifest)
+    except (duckdb.Error, KeyError, TypeError, ValueError) as exc:
+        # Diagnostics must never hide the failure itself.
+        examples = [{"error": f"could not read failing rows: {exc}"}]
+    return replace(n, examples=examples)
+
+
+def _failing_rows(
+    build_db: Path, test: dict, compiled: str, manifest: dict
+) -> list[dict]:
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        cur = con.execute(f"select * from ({compiled}) as failing limit {MAX_EXAMPLES}")
+        cols = [d[0] for d in cur.description]
+        failing = [dict(zip(cols, row)) for row in cur.fetchall()]
+        # For a column test, show the model's whole rows so their keys identify them.
+        model = manifest.get("nodes", {}).get(test.get("attached_node") or "")
+        column = test.get("column_name")
+        test_name = (test.get("test_metadata") or {}).get("name")
+        if (
+            model
+            and column
+            and test_name in {"not_null", "unique", "accepted_values", "relationships"}
+        ):
+            relation = f'"{model["schema"]}"."{model.get("alias") or model["name"]}"'
+            quoted = '"' + column.replace('"', '""') + '"'
+            if test_name == "not_null":
+                sql = f"select * from {relation} where {quoted} is null limit {MAX_EXAMPLES}"
+                params: list = []
+            else:
+                values = [next(iter(row.values())) for row in failing]
+                sql = f"select * from {relation} where list_contains(?, {quoted}) limit {MAX_EXAMPLES}"
+                params = [values]
+            cur = con.execute(sql, params)
+            cols = [d[0] for d in cur.description]
+            rows = [dict(zip(cols, row)) for row in cur.fetchall()]
+            if rows:
+                failing = rows
+        return [{k: _short(v) for k, v in row.items()} for row in failing]
+    finally:
+        con.close()
+
+
+def _short(value: Any) -> Any:
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
+
+
+def _describe(n: DbtNodeResult) -> str:
+    text = f"{n.resource_type} {n.name} {n.status}"
+    if n.failures:
+        text += f" ({n.failures} failing)"
+    if n.message:
+        text += f": {n.message.strip()}"
+    for row in n.examples:
+        text += f"\n    row: {row}"
+    return text
