@@ -7,7 +7,9 @@ task is idempotent, so retries and re-runs are safe.
 
 Settings come from the run's params (``airflow dags test policy_pipeline -c
 '{"corpus_dir": ..., "warehouse": ...}'``) with defaults from the environment:
-``POLICY_CORPUS_DIR`` and ``POLICY_WAREHOUSE``.
+``POLICY_CORPUS_DIR`` and ``POLICY_WAREHOUSE``. Web inputs (``urls``, ``feeds``,
+``sitemaps``) are fetched with trafilatura; ``POLICY_ALLOW_PRIVATE_ADDRESSES=1``
+lets them reach private addresses (an intranet mirror), which is refused otherwise.
 """
 
 from __future__ import annotations
@@ -43,6 +45,9 @@ def _paths(params: dict):
     params={
         "corpus_dir": Param(DEFAULT_CORPUS, type="string", description="Folder of documents to ingest"),
         "warehouse": Param(DEFAULT_WAREHOUSE, type="string", description="Published DuckDB file"),
+        "urls": Param([], type="array", description="Pages to fetch"),
+        "feeds": Param([], type="array", description="RSS/Atom feeds whose articles to fetch"),
+        "sitemaps": Param([], type="array", description="Sitemaps whose pages to fetch"),
     },
     tags=["policy", "duckdb", "dbt"],
     doc_md=__doc__,
@@ -50,9 +55,16 @@ def _paths(params: dict):
 def policy_pipeline():
     @task
     def ingest_documents(params: dict | None = None, run_id: str | None = None) -> dict:
-        from ingest.pipeline import ingest_folder
+        from ingest.pipeline import ingest_sources
 
-        return ingest_folder(_paths(params).build, params["corpus_dir"], run_id=run_id).as_dict()
+        return ingest_sources(
+            _paths(params).build,
+            corpus_dir=params["corpus_dir"] or None,
+            urls=params["urls"],
+            feeds=params["feeds"],
+            sitemaps=params["sitemaps"],
+            run_id=run_id,
+        )
 
     @task
     def extract_mentions(ingested: dict, params: dict | None = None) -> dict:

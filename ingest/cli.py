@@ -21,18 +21,20 @@ limit 10"""
 
 def _run(args: argparse.Namespace) -> int:
     from ingest import pipeline
-    from ingest.sources.web import FetchSettings, iter_web
 
     paths = pipeline.WarehousePaths.for_warehouse(args.warehouse)
-    steps: dict = {}
-    if args.corpus:
-        steps["ingest_folder"] = pipeline.ingest_folder(paths.build, args.corpus).as_dict()
-    if args.url or args.feed or args.sitemap:
-        settings = FetchSettings(allow_private_addresses=args.allow_private_addresses)
-        inputs = iter_web(args.url or (), args.feed or (), args.sitemap or (), settings)
-        steps["ingest_web"] = pipeline.ingest_inputs(paths.build, inputs).as_dict()
-    if not steps:
+    if not (args.corpus or args.url or args.feed or args.sitemap):
         raise SystemExit("nothing to ingest: give --corpus and/or --url/--feed/--sitemap")
+    steps = {
+        "ingest": pipeline.ingest_sources(
+            paths.build,
+            corpus_dir=args.corpus,
+            urls=args.url or (),
+            feeds=args.feed or (),
+            sitemaps=args.sitemap or (),
+            allow_private_addresses=args.allow_private_addresses,
+        )
+    }
     steps["extract"] = pipeline.extract_pending(paths.build)
     steps["transform"] = pipeline.transform(paths.build)
     steps["validate"] = pipeline.validate(paths.build)
@@ -53,9 +55,13 @@ def summary_text(warehouse: Path) -> str:
         events = con.execute("select count(*) from marts.fct_events").fetchone()[0]
         documents = con.execute("select count(*) from marts.dim_documents").fetchone()[0]
         checks = con.execute(
-            "select count(*), count(*) filter (where success) from audit.validation_results "
+            "select count(*), count(*) filter (where success), "
+            "count(*) filter (where not success and severity = 'warning') from audit.validation_results "
             "where run_id = (select max(run_id) from audit.validation_results)"
         ).fetchone()
+        rejected = con.execute(
+            "select source_uri, reason from raw.ingest_log where outcome = 'rejected' order by logged_at desc limit 5"
+        ).fetchall()
         example = con.sql(EXAMPLE_QUERY).fetchall()
     finally:
         con.close()
@@ -67,8 +73,9 @@ def summary_text(warehouse: Path) -> str:
         + ", ".join(f"{outcomes.get(k, 0)} {k}" for k in ("loaded", "duplicate", "rejected")),
         f"  targets                : {targets}",
         f"  events                 : {events}",
-        f"  checks passed          : {checks[1]} of {checks[0]}",
+        f"  checks passed          : {checks[1]} of {checks[0]} ({checks[2]} warnings, none critical)",
         f"  published warehouse    : {warehouse}",
+        *(f"  rejected: {uri}: {reason}" for uri, reason in rejected),
         "",
         "Example query (duckdb -readonly " + str(warehouse) + "):",
         EXAMPLE_QUERY,

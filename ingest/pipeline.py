@@ -201,6 +201,37 @@ def ingest_folder(build_db: Path, corpus_dir: str | Path, run_id: str | None = N
     return ingest_inputs(build_db, iter_folder(corpus_dir), run_id)
 
 
+def ingest_sources(
+    build_db: Path,
+    corpus_dir: str | Path | None = None,
+    urls: Iterable[str] = (),
+    feeds: Iterable[str] = (),
+    sitemaps: Iterable[str] = (),
+    run_id: str | None = None,
+    allow_private_addresses: bool | None = None,
+) -> dict:
+    """Ingest a corpus folder and/or web inputs under one run id (what the DAG's first task does).
+
+    Private and loopback addresses stay refused unless ``allow_private_addresses``
+    (default: the environment variable ``POLICY_ALLOW_PRIVATE_ADDRESSES=1``).
+    """
+    from ingest.sources.web import FetchSettings, iter_web
+
+    run_id = run_id or new_run_id()
+    summary: dict = {"run_id": run_id}
+    if corpus_dir:
+        summary["folder"] = ingest_folder(build_db, corpus_dir, run_id).as_dict()
+    urls, feeds, sitemaps = list(urls), list(feeds), list(sitemaps)
+    if urls or feeds or sitemaps:
+        if allow_private_addresses is None:
+            allow_private_addresses = os.environ.get("POLICY_ALLOW_PRIVATE_ADDRESSES") == "1"
+        settings = FetchSettings(allow_private_addresses=allow_private_addresses)
+        summary["web"] = ingest_inputs(build_db, iter_web(urls, feeds, sitemaps, settings), run_id).as_dict()
+    if len(summary) == 1:
+        raise ValueError("nothing to ingest: give a corpus folder or web inputs")
+    return summary
+
+
 def _mention_id(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 

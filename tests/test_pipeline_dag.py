@@ -17,6 +17,7 @@ import duckdb
 import pytest
 
 from tests.conftest import PROJECT_DIR, SAMPLE_CORPUS
+from tests.html_pages import NEWS_PAGE
 
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 
@@ -36,8 +37,8 @@ def airflow_env(tmp_path_factory):
     return env
 
 
-def run_dag(env: dict, corpus: Path, warehouse: Path) -> subprocess.CompletedProcess:
-    conf = json.dumps({"corpus_dir": str(corpus), "warehouse": str(warehouse)})
+def run_dag(env: dict, corpus: Path, warehouse: Path, urls: list[str] = ()) -> subprocess.CompletedProcess:
+    conf = json.dumps({"corpus_dir": str(corpus), "warehouse": str(warehouse), "urls": list(urls)})
     return subprocess.run(
         [AIRFLOW, "dags", "test", "policy_pipeline", "-c", conf],
         check=False, env=env, capture_output=True, text=True, timeout=600,
@@ -57,7 +58,7 @@ def mart_fingerprint(path: Path) -> dict:
         con.close()
 
 
-def test_dag_runs_end_to_end_and_is_idempotent_under_a_reader(airflow_env, tmp_path):
+def test_dag_runs_end_to_end_and_is_idempotent_under_a_reader(airflow_env, tmp_path, loopback_site):
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE_CORPUS, corpus)
     warehouse = tmp_path / "published" / "policy.duckdb"
@@ -87,7 +88,9 @@ def test_dag_runs_end_to_end_and_is_idempotent_under_a_reader(airflow_env, tmp_p
     before = mart_fingerprint(warehouse)
 
     # A BI tool keeps the published file open (read-only) while the DAG runs again
-    # over the same corpus plus one new document.
+    # over the same corpus plus one new file and one page fetched over HTTP.
+    page = loopback_site.add("/news/jinjiang.html", NEWS_PAGE)
+    web_env = {**airflow_env, "POLICY_ALLOW_PRIVATE_ADDRESSES": "1"}  # our own loopback server
     (corpus / "new.html").write_text(
         "<html><head><title>晋江市召开2024年科技创新大会</title><meta name='PubDate' content='2024-03-02'></head>"
         "<body><article><p>3月1日，晋江市召开2024年科技创新大会，现场签约项目12个，总金额86亿元。</p>"
@@ -96,27 +99,29 @@ def test_dag_runs_end_to_end_and_is_idempotent_under_a_reader(airflow_env, tmp_p
     )
     reader = duckdb.connect(str(warehouse), read_only=True)
     try:
-        second = run_dag(airflow_env, corpus, warehouse)
+        second = run_dag(web_env, corpus, warehouse, urls=[page])
         assert second.returncode == 0, second.stdout[-4000:] + second.stderr[-4000:]
         # The open reader still sees the data as it was when it opened the file.
         assert reader.execute("select count(*) from marts.dim_documents").fetchone()[0] == 5
     finally:
         reader.close()
     after = mart_fingerprint(warehouse)
-    assert after["dim_documents"][0] == 6
+    assert after["dim_documents"][0] == 7
     assert after["fct_targets"][0] > before["fct_targets"][0]
 
     # Re-running over unchanged input changes nothing in the marts, and every
     # input is accounted for in the ingest log.
-    third = run_dag(airflow_env, corpus, warehouse)
+    third = run_dag(web_env, corpus, warehouse, urls=[page])
     assert third.returncode == 0, third.stdout[-4000:] + third.stderr[-4000:]
     assert mart_fingerprint(warehouse) == after
     con = duckdb.connect(str(warehouse), read_only=True)
     try:
         outcomes = dict(con.execute("select outcome, count(*) from raw.ingest_log group by 1").fetchall())
+        web_title = con.execute("select title from marts.dim_documents where source_uri = ?", [page]).fetchone()
     finally:
         con.close()
-    assert outcomes == {"loaded": 6, "duplicate": 5 + 6}
+    assert outcomes == {"loaded": 7, "duplicate": 5 + 7}
+    assert web_title == ("晋江召开科技创新大会 签约项目23个",)
 
 
 def test_a_failed_check_blocks_the_publish(airflow_env, tmp_path):
