@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -11,6 +12,16 @@ import pytest
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = PROJECT_DIR / "corpus" / "sample"
 SAMPLE_GOLD = PROJECT_DIR / "corpus" / "sample.gold.json"
+
+
+def publication(case: dict) -> tuple[dt.date | None, str | None]:
+    """A labelled case's ``publish_date`` (YYYY-MM-DD or YYYY-MM) as extract() takes it."""
+    value = case.get("publish_date")
+    if not value:
+        return None, None
+    if len(value) == 7:
+        return dt.date.fromisoformat(value + "-01"), "month"
+    return dt.date.fromisoformat(value), "day"
 
 
 class LoopbackSite:

@@ -11,17 +11,9 @@ import pytest
 from ingest.evaluate import score
 from ingest.extract import Extraction, extract
 from ingest.extract.dates import Publication, find_dates
+from tests.conftest import publication
 
 CASES = json.loads((Path(__file__).parent / "extraction_cases" / "events.json").read_text("utf-8"))["cases"]
-
-
-def publication(case: dict) -> tuple[dt.date | None, str | None]:
-    value = case.get("publish_date")
-    if not value:
-        return None, None
-    if len(value) == 7:
-        return dt.date.fromisoformat(value + "-01"), "month"
-    return dt.date.fromisoformat(value), "day"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["construction"] for c in CASES])

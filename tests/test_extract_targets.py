@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
@@ -11,17 +10,9 @@ import pytest
 from ingest.evaluate import score
 from ingest.extract import EXTRACTOR_VERSION, Extraction, extract
 from ingest.extract.numbers import find_quantities, parse_number
+from tests.conftest import publication
 
 CASES = json.loads((Path(__file__).parent / "extraction_cases" / "targets.json").read_text("utf-8"))["cases"]
-
-
-def publication(case: dict) -> tuple[dt.date | None, str | None]:
-    value = case.get("publish_date")
-    if not value:
-        return None, None
-    if len(value) == 7:
-        return dt.date.fromisoformat(value + "-01"), "month"
-    return dt.date.fromisoformat(value), "day"
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["construction"] for c in CASES])
