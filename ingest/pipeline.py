@@ -115,6 +115,9 @@ def prepare(raw: RawInput) -> PreparedDocument:
         clean = clean_document(text, raw.metadata)
     except EmptyDocumentError as exc:
         raise RejectedInput(str(exc)) from exc
+    except (ValueError, TypeError, RecursionError, MemoryError) as exc:
+        # One malformed document (trafilatura or lxml giving up) must not fail the batch.
+        raise RejectedInput(f"cleaning failed: {type(exc).__name__}: {exc}") from exc
     cjk = _cjk_count(clean.clean_text)
     if cjk < MIN_CJK_CHARACTERS:
         raise RejectedInput(f"not a Chinese document: {cjk} Chinese characters in the main text")
@@ -236,11 +239,70 @@ def _mention_id(*parts: object) -> str:
     return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
 
 
-def extract_pending(build_db: Path) -> dict:
+TARGET_COLUMNS = (
+    "mention_id", "document_id", "extractor_version", "indicator", "value", "unit", "comparator",
+    "target_year", "baseline_year", "region", "issuer", "evidence", "evidence_start", "evidence_end",
+    "extracted_at",
+)  # fmt: skip
+EVENT_COLUMNS = (
+    "mention_id", "document_id", "extractor_version", "event_date", "date_precision", "event_type",
+    "name", "location", "evidence", "evidence_start", "evidence_end", "extracted_at",
+)  # fmt: skip
+MEASURE_COLUMNS = ("event_mention_id", "measure_index", "document_id", "extractor_version", "name", "value", "unit")
+VALUE_COLUMNS = (
+    "mention_id", "document_id", "extractor_version", "indicator", "value", "unit", "period",
+    "period_precision", "value_kind", "region", "evidence", "evidence_start", "evidence_end", "extracted_at",
+)  # fmt: skip
+EXTRACTION_COLUMNS = ("document_id", "extractor_version", "target_count", "event_count", "extracted_at")
+# Tables holding one extractor version's output; re-extraction replaces that version's rows only.
+MENTION_TABLES = (
+    "raw.target_mentions", "raw.event_mentions", "raw.event_measure_mentions",
+    "raw.indicator_value_mentions", "raw.extractions",
+)  # fmt: skip
+
+
+def extraction_rows(document_id: str, version: str, result, now: dt.datetime) -> dict[str, list[tuple]]:
+    """The raw-table rows for one document's extraction result, keyed by table."""
+    rows: dict[str, list[tuple]] = {table: [] for table in MENTION_TABLES}
+    for i, t in enumerate(result.targets):
+        rows["raw.target_mentions"].append((
+            _mention_id(document_id, version, "target", i, t.evidence_start, t.indicator, t.value),
+            document_id, version, t.indicator, t.value, t.unit, t.comparator, t.target_year, t.baseline_year,
+            t.region, t.issuer, t.evidence, t.evidence_start, t.evidence_end, now,
+        ))  # fmt: skip
+    for i, e in enumerate(result.events):
+        event_id = _mention_id(document_id, version, "event", i, e.evidence_start, e.name, e.event_date)
+        rows["raw.event_mentions"].append((
+            event_id, document_id, version, e.event_date, e.date_precision, e.event_type, e.name,
+            e.location, e.evidence, e.evidence_start, e.evidence_end, now,
+        ))  # fmt: skip
+        for j, m in enumerate(e.measures):
+            rows["raw.event_measure_mentions"].append((event_id, j, document_id, version, m.name, m.value, m.unit))
+    for i, v in enumerate(result.indicator_values):
+        rows["raw.indicator_value_mentions"].append((
+            _mention_id(document_id, version, "value", i, v.evidence_start, v.indicator, v.value, v.period),
+            document_id, version, v.indicator, v.value, v.unit, v.period, v.period_precision, v.value_kind,
+            v.region, v.evidence, v.evidence_start, v.evidence_end, now,
+        ))  # fmt: skip
+    rows["raw.extractions"].append((document_id, version, len(result.targets), len(result.events), now))
+    return rows
+
+
+_TABLE_COLUMNS = {
+    "raw.target_mentions": TARGET_COLUMNS,
+    "raw.event_mentions": EVENT_COLUMNS,
+    "raw.event_measure_mentions": MEASURE_COLUMNS,
+    "raw.indicator_value_mentions": VALUE_COLUMNS,
+    "raw.extractions": EXTRACTION_COLUMNS,
+}
+
+
+def extract_pending(build_db: Path, *, force: bool = False) -> dict:
     """Run the extractor on every document it has not yet seen at its current version.
 
     Rows of the current version for those documents are replaced; rows of other
-    versions are kept.
+    versions are kept, so raw holds every version's output side by side.
+    ``force`` re-extracts every document (after a fix that kept the version).
     """
     from ingest.extract import EXTRACTOR_VERSION, extract
 
@@ -248,55 +310,40 @@ def extract_pending(build_db: Path) -> dict:
     try:
         pending = con.execute(
             """
-            select d.document_id, d.clean_text, d.publish_date, d.publish_date_precision
+            select d.document_id, d.clean_text, d.publish_date, d.publish_date_precision, d.region, d.publisher
             from raw.documents d
-            where not exists (
+            where ? or not exists (
                 select 1 from raw.extractions e
                 where e.document_id = d.document_id and e.extractor_version = ?
             )
             order by d.document_id
             """,
-            [EXTRACTOR_VERSION],
+            [force, EXTRACTOR_VERSION],
         ).fetchall()
-        targets, events, runs = [], [], []
+        batch: dict[str, list[tuple]] = {table: [] for table in MENTION_TABLES}
         now = _now()
-        for document_id, clean_text, publish_date, precision in pending:
-            result = extract(clean_text, publish_date, precision)
-            for i, t in enumerate(result.targets):
-                targets.append((
-                    _mention_id(document_id, EXTRACTOR_VERSION, "target", i, t.evidence_start, t.indicator, t.value),
-                    document_id, EXTRACTOR_VERSION, t.indicator, t.value, t.unit, t.comparator, t.target_year,
-                    t.baseline_year, t.evidence, t.evidence_start, t.evidence_end, now,
-                ))  # fmt: skip
-            for i, e in enumerate(result.events):
-                events.append((
-                    _mention_id(document_id, EXTRACTOR_VERSION, "event", i, e.evidence_start, e.name, e.event_date),
-                    document_id, EXTRACTOR_VERSION, e.event_date, e.date_precision, e.event_type, e.name,
-                    e.location, e.evidence, e.evidence_start, e.evidence_end, now,
-                ))  # fmt: skip
-            runs.append((document_id, EXTRACTOR_VERSION, len(result.targets), len(result.events), now))
+        for document_id, clean_text, publish_date, precision, region, publisher in pending:
+            result = extract(clean_text, publish_date, precision, region=region, issuer=publisher)
+            for table, rows in extraction_rows(document_id, EXTRACTOR_VERSION, result, now).items():
+                batch[table].extend(rows)
         ids = [row[0] for row in pending]
         con.execute("begin")
-        for table in ("raw.target_mentions", "raw.event_mentions", "raw.extractions"):
+        for table in MENTION_TABLES:
             con.execute(
                 f"delete from {table} where extractor_version = ? and list_contains(?, document_id)",
                 [EXTRACTOR_VERSION, ids],
             )
-        insert_rows(con, "raw.target_mentions", (
-            "mention_id", "document_id", "extractor_version", "indicator", "value", "unit", "comparator",
-            "target_year", "baseline_year", "evidence", "evidence_start", "evidence_end", "extracted_at",
-        ), targets)  # fmt: skip
-        insert_rows(con, "raw.event_mentions", (
-            "mention_id", "document_id", "extractor_version", "event_date", "date_precision", "event_type",
-            "name", "location", "evidence", "evidence_start", "evidence_end", "extracted_at",
-        ), events)  # fmt: skip
-        insert_rows(con, "raw.extractions", (
-            "document_id", "extractor_version", "target_count", "event_count", "extracted_at",
-        ), runs)  # fmt: skip
+            insert_rows(con, table, _TABLE_COLUMNS[table], batch[table])
         con.execute("commit")
     finally:
         con.close()
-    return {"extractor_version": EXTRACTOR_VERSION, "documents": len(pending), "targets": len(targets), "events": len(events)}
+    return {
+        "extractor_version": EXTRACTOR_VERSION,
+        "documents": len(pending),
+        "targets": len(batch["raw.target_mentions"]),
+        "events": len(batch["raw.event_mentions"]),
+        "indicator_values": len(batch["raw.indicator_value_mentions"]),
+    }
 
 
 def transform(build_db: Path) -> dict:

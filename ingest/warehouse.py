@@ -73,6 +73,35 @@ create table if not exists raw.target_mentions (
     extracted_at      timestamp not null
 );
 
+create table if not exists raw.indicator_value_mentions (
+    mention_id        varchar primary key,
+    document_id       varchar not null,
+    extractor_version varchar not null,
+    indicator         varchar not null,
+    value             double not null,
+    unit              varchar not null,
+    period            varchar not null,           -- YYYY | YYYY-MM | YYYY-MM-DD: what the figure describes
+    period_precision  varchar not null,           -- year | month | day
+    value_kind        varchar not null,           -- level | change
+    region            varchar,
+    evidence          varchar not null,
+    evidence_start    integer not null,
+    evidence_end      integer not null,
+    extracted_at      timestamp not null
+);
+
+-- The amounts an event states (签约项目53个, 总金额352.55亿元), one row each.
+create table if not exists raw.event_measure_mentions (
+    event_mention_id  varchar not null,
+    measure_index     integer not null,
+    document_id       varchar not null,
+    extractor_version varchar not null,
+    name              varchar not null,
+    value             double not null,
+    unit              varchar not null,
+    primary key (event_mention_id, measure_index)
+);
+
 create table if not exists raw.event_mentions (
     mention_id        varchar primary key,
     document_id       varchar not null,
@@ -87,6 +116,10 @@ create table if not exists raw.event_mentions (
     evidence_end      integer not null,
     extracted_at      timestamp not null
 );
+
+-- Columns added after the first release; a build file from then gains them.
+alter table raw.target_mentions add column if not exists region varchar;
+alter table raw.target_mentions add column if not exists issuer varchar;
 """
 
 

@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from configparser import ConfigParser
 from dataclasses import dataclass
 from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
 
 from lxml import etree
 from trafilatura.downloads import fetch_response
@@ -26,7 +28,9 @@ from trafilatura.feeds import (
 )
 from trafilatura.settings import DEFAULT_CONFIG
 from trafilatura.sitemaps import sitemap_search
+from trafilatura.utils import Response
 
+from ingest import __version__
 from ingest.sources import RawInput
 
 _CHARSET = re.compile(r"charset=([\w.:-]+)", re.IGNORECASE)
@@ -39,12 +43,15 @@ class FetchSettings:
     timeout_seconds: int = 30
     max_bytes: int = 20_000_000
     max_redirects: int = 2
+    total_timeout_seconds: float = 120  # wall-clock cap per request: a slow drip never trips a read timeout
     attempts: int = 3                # tries per URL for failures that may pass (no answer, 5xx, 429)
     retry_backoff_seconds: float = 2.0
     per_host_delay_seconds: float = 2.0
     # trafilatura's SSRF guard refuses private, loopback and link-local
     # addresses. Only switch it off for a server you run yourself (tests).
     allow_private_addresses: bool = False
+    respect_robots_txt: bool = True
+    user_agent: str = f"policy-warehouse/{__version__}"
 
     def trafilatura_config(self) -> ConfigParser:
         config = ConfigParser()
@@ -55,6 +62,7 @@ class FetchSettings:
             MAX_REDIRECTS=str(self.max_redirects),
             SLEEP_TIME=str(self.per_host_delay_seconds),
             SSRF_PROTECTION="off" if self.allow_private_addresses else "on",
+            USER_AGENTS=self.user_agent,
         )
         return config
 
@@ -75,6 +83,7 @@ class WebFetcher:
         self.settings = settings or FetchSettings()
         self.config = self.settings.trafilatura_config()
         self._last_request: dict[str, float] = {}
+        self._robots: dict[str, RobotFileParser | None] = {}
         self._sleep = sleep
 
     def _wait_for_host(self, url: str) -> None:
@@ -86,20 +95,52 @@ class WebFetcher:
                 self._sleep(wait)
         self._last_request[host] = time.monotonic()
 
+    def _get(self, url: str) -> tuple[Response | None, str]:
+        """One request through trafilatura, under a wall-clock cap; (response, why it failed)."""
+        capture = _ErrorCapture()
+        logger = logging.getLogger("trafilatura.downloads")
+        outcome: list[Response | None] = []
+        worker = threading.Thread(
+            target=lambda: outcome.append(fetch_response(url, decode=False, config=self.config)), daemon=True
+        )
+        logger.addHandler(capture)
+        try:
+            worker.start()
+            # A request still running past the cap is abandoned; trafilatura's
+            # read timeout and size cap end it in the background.
+            worker.join(self.settings.total_timeout_seconds)
+        finally:
+            logger.removeHandler(capture)
+        if worker.is_alive():
+            return None, f"timed out after {self.settings.total_timeout_seconds:g} s (slow or endless response)"
+        detail = capture.messages[-1] if capture.messages else "no response"
+        return (outcome[0] if outcome else None), detail
+
+    def allowed_by_robots(self, url: str) -> bool:
+        """What the site's robots.txt says of ``url`` for our user agent (no robots.txt: allowed)."""
+        parts = urlsplit(url)
+        site = f"{parts.scheme}://{parts.netloc}"
+        if site not in self._robots:
+            self._wait_for_host(url)
+            response, _ = self._get(site + "/robots.txt")
+            parser = None
+            if response is not None and response.status == 200 and response.data:
+                parser = RobotFileParser()
+                parser.parse(response.data.decode("utf-8", errors="replace").splitlines())
+            self._robots[site] = parser
+        parser = self._robots[site]
+        return parser is None or parser.can_fetch(self.settings.user_agent, url)
+
     def fetch(self, url: str) -> RawInput:
         """Fetch one URL; failures come back as a ``RawInput`` with ``error`` set."""
         if urlsplit(url).scheme not in {"http", "https"}:
             return RawInput(url, error=f"unsupported URL scheme (only http and https): {url}")
+        if self.settings.respect_robots_txt and not self.allowed_by_robots(url):
+            return RawInput(url, error="disallowed by the site's robots.txt")
         error = "no response"
         for attempt in range(1, self.settings.attempts + 1):
             self._wait_for_host(url)
-            capture = _ErrorCapture()
-            logger = logging.getLogger("trafilatura.downloads")
-            logger.addHandler(capture)
-            try:
-                response = fetch_response(url, decode=False, config=self.config)
-            finally:
-                logger.removeHandler(capture)
+            response, detail = self._get(url)
             if response is not None and response.status == 200 and response.data:
                 content_type = response.headers.get("content-type", "") if response.headers else ""
                 charset = _CHARSET.search(content_type)
@@ -113,10 +154,9 @@ class WebFetcher:
                 error = f"HTTP {response.status}" if response.status != 200 else "empty response body"
                 retryable = response.status == 429 or response.status >= 500
             else:
-                detail = capture.messages[-1] if capture.messages else "no response"
-                error = f"download failed: {detail}"
-                # Blocked addresses and oversized bodies will not change on a retry.
-                retryable = not any(s in detail for s in ("SSRF", "MAX_FILE_SIZE"))
+                error = detail if detail.startswith("timed out") else f"download failed: {detail}"
+                # Blocked addresses, oversized bodies and endless responses will not change on a retry.
+                retryable = not any(s in detail for s in ("SSRF", "MAX_FILE_SIZE", "timed out"))
             if not retryable or attempt == self.settings.attempts:
                 break
             self._sleep(self.settings.retry_backoff_seconds * attempt)
