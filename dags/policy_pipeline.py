@@ -79,10 +79,17 @@ def policy_pipeline():
         return transform(_paths(params).build)
 
     @task
-    def validate_marts(built: dict, params: dict | None = None) -> dict:
+    def validate_marts(built: dict, ingested: dict, params: dict | None = None) -> dict:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from expectations import ChecksFailed
         from ingest.pipeline import validate
 
-        return validate(_paths(params).build)
+        try:
+            return validate(_paths(params).build, ingested["run_id"])
+        except ChecksFailed as exc:
+            # Bad data does not get better on a retry: fail now, batch quarantined.
+            raise AirflowFailException(str(exc)) from exc
 
     @task
     def publish_warehouse(validated: dict, params: dict | None = None) -> str:
@@ -90,7 +97,8 @@ def policy_pipeline():
 
         return str(publish(_paths(params)))
 
-    publish_warehouse(validate_marts(build_marts(extract_mentions(ingest_documents()))))
+    ingested = ingest_documents()
+    publish_warehouse(validate_marts(build_marts(extract_mentions(ingested)), ingested))
 
 
 policy_pipeline()

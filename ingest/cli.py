@@ -3,6 +3,7 @@
     policy-warehouse run --corpus DIR --warehouse PATH
     policy-warehouse evaluate --gold FILE --corpus DIR
     policy-warehouse summary --warehouse PATH
+    policy-warehouse quarantine --warehouse PATH [--release RUN_ID]
 """
 
 from __future__ import annotations
@@ -20,27 +21,55 @@ limit 10"""
 
 
 def _run(args: argparse.Namespace) -> int:
+    from expectations import ChecksFailed
     from ingest import pipeline
 
-    paths = pipeline.WarehousePaths.for_warehouse(args.warehouse)
     if not (args.corpus or args.url or args.feed or args.sitemap):
         raise SystemExit("nothing to ingest: give --corpus and/or --url/--feed/--sitemap")
-    steps = {
-        "ingest": pipeline.ingest_sources(
-            paths.build,
+    try:
+        steps = pipeline.run_all(
+            args.warehouse,
             corpus_dir=args.corpus,
             urls=args.url or (),
             feeds=args.feed or (),
             sitemaps=args.sitemap or (),
             allow_private_addresses=args.allow_private_addresses,
         )
-    }
-    steps["extract"] = pipeline.extract_pending(paths.build)
-    steps["transform"] = pipeline.transform(paths.build)
-    steps["validate"] = pipeline.validate(paths.build)
-    steps["published"] = str(pipeline.publish(paths))
+    except ChecksFailed as exc:
+        print(exc, file=sys.stderr)
+        print("Not published: the published warehouse is unchanged.", file=sys.stderr)
+        return 2
     print(json.dumps(steps, ensure_ascii=False, indent=2, default=str))
-    print(summary_text(paths.published))
+    print(summary_text(Path(steps["published"])))
+    return 0
+
+
+def _quarantine(args: argparse.Namespace) -> int:
+    import duckdb
+
+    from ingest.pipeline import WarehousePaths, release_batch
+
+    build_db = WarehousePaths.for_warehouse(args.warehouse).build
+    if args.release:
+        count = release_batch(build_db, args.release)
+        print(f"Released batch {args.release}: {count} document(s) back in raw; the next run validates them again.")
+        return 0
+    con = duckdb.connect(str(build_db), read_only=True)
+    try:
+        rows = con.execute(
+            "select pipeline_run_id, quarantined_at, documents, failed_expectations from audit.quarantined_batches "
+            "where released_at is null order by quarantined_at"
+        ).fetchall()
+    except duckdb.CatalogException:
+        rows = []
+    finally:
+        con.close()
+    if not rows:
+        print("No quarantined batches.")
+    for run_id, at, documents, failed in rows:
+        print(f"{run_id}  quarantined {at:%Y-%m-%d %H:%M}  {documents} document(s)")
+        for line in json.loads(failed):
+            print("    " + line.replace("\n", "\n    "))
     return 0
 
 
@@ -129,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--gold", required=True)
     evaluate.add_argument("--corpus", required=True)
     evaluate.set_defaults(func=_evaluate)
+
+    quarantine = sub.add_parser("quarantine", help="list quarantined batches, or release one after a fix")
+    quarantine.add_argument("--warehouse", required=True)
+    quarantine.add_argument("--release", metavar="RUN_ID", help="move this batch back into raw")
+    quarantine.set_defaults(func=_quarantine)
 
     summary = sub.add_parser("summary", help="print what the published warehouse holds")
     summary.add_argument("--warehouse", required=True)

@@ -12,6 +12,7 @@ import hashlib
 import json
 import os
 import shutil
+import time
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -51,6 +52,17 @@ class WarehousePaths:
     @classmethod
     def for_warehouse(cls, warehouse: str | Path) -> WarehousePaths:
         return cls(Path(warehouse).absolute())
+
+
+def failpoint(name: str) -> None:
+    """Stop here for a while when ``POLICY_FAILPOINT`` names this point.
+
+    Lets the fault tests kill a run at a known moment (inside the load or the
+    extraction transaction) instead of guessing with timers.
+    """
+    if os.environ.get("POLICY_FAILPOINT") == name:
+        print(f"failpoint {name} reached", flush=True)
+        time.sleep(float(os.environ.get("POLICY_FAILPOINT_SECONDS", "60")))
 
 
 def new_run_id() -> str:
@@ -194,6 +206,7 @@ def ingest_inputs(build_db: Path, inputs: Iterable[RawInput], run_id: str | None
         con.execute("begin")
         insert_rows(con, "raw.documents", DOCUMENT_COLUMNS, documents)
         insert_rows(con, "raw.ingest_log", LOG_COLUMNS, log)
+        failpoint("load")
         con.execute("commit")
     finally:
         con.close()
@@ -334,6 +347,7 @@ def extract_pending(build_db: Path, *, force: bool = False) -> dict:
                 [EXTRACTOR_VERSION, ids],
             )
             insert_rows(con, table, _TABLE_COLUMNS[table], batch[table])
+        failpoint("extract")
         con.execute("commit")
     finally:
         con.close()
@@ -368,12 +382,98 @@ create table if not exists audit.validation_results (
     unexpected_count bigint,
     examples         varchar             -- JSON: a few failing values or rows
 );
+alter table audit.validation_results add column if not exists pipeline_run_id varchar;
+create table if not exists audit.quarantined_batches (
+    pipeline_run_id      varchar not null,   -- raw.documents.run_id of the batch
+    quarantined_at       timestamp not null,
+    documents            integer not null,
+    failed_expectations  varchar not null,   -- JSON list of the critical failures
+    released_at          timestamp           -- set when moved back into raw
+);
 """
 
+# Per-document raw tables a quarantined batch is moved out of, and back into.
+_BATCH_TABLES = (
+    "documents", "target_mentions", "event_mentions", "event_measure_mentions",
+    "indicator_value_mentions", "extractions",
+)  # fmt: skip
 
-def validate(build_db: Path) -> dict:
-    """Run the Great Expectations suites, record every result, raise if a critical one failed."""
-    from expectations import assert_publishable, run_checks
+
+def quarantine_batch(build_db: Path, pipeline_run_id: str, failed: list[str]) -> int:
+    """Move the documents a run loaded (and everything extracted from them) into ``quarantine.*``.
+
+    The batch stays in the build file, inspectable with SQL, and no longer
+    blocks later runs; ``release_batch`` moves it back after a fix.
+    """
+    con = connect(build_db)
+    try:
+        con.execute(AUDIT_DDL)
+        con.execute("create schema if not exists quarantine")
+        con.execute("begin")
+        batch = "select document_id from raw.documents where run_id = ?"
+        documents = con.execute(f"select count(*) from ({batch})", [pipeline_run_id]).fetchone()[0]
+        for table in _BATCH_TABLES:
+            con.execute(f"create table if not exists quarantine.{table} as select * from raw.{table} limit 0")
+            con.execute(
+                f"insert into quarantine.{table} select * from raw.{table} where document_id in ({batch})",
+                [pipeline_run_id],
+            )
+        # documents last: the other tables find the batch through it
+        for table in reversed(_BATCH_TABLES):
+            con.execute(f"delete from raw.{table} where document_id in ({batch})", [pipeline_run_id])
+        con.execute(
+            "insert into audit.quarantined_batches values (?, ?, ?, ?, null)",
+            [pipeline_run_id, _now(), documents, json.dumps(failed, ensure_ascii=False)],
+        )
+        con.execute("commit")
+    finally:
+        con.close()
+    return documents
+
+
+def release_batch(build_db: Path, pipeline_run_id: str) -> int:
+    """Move a quarantined batch back into raw, to be validated again by the next run."""
+    con = connect(build_db)
+    try:
+        con.execute(AUDIT_DDL)
+        if not con.execute(
+            "select count(*) from audit.quarantined_batches where pipeline_run_id = ? and released_at is null",
+            [pipeline_run_id],
+        ).fetchone()[0]:
+            raise ValueError(f"no quarantined batch with run id {pipeline_run_id!r}")
+        con.execute("begin")
+        # A document re-ingested since (its input was fixed and loaded again) is
+        # superseded: only the others go back.
+        batch = (
+            "select document_id from quarantine.documents where run_id = ? "
+            "and document_id not in (select document_id from raw.documents)"
+        )
+        documents = con.execute(f"select count(*) from ({batch})", [pipeline_run_id]).fetchone()[0]
+        for table in _BATCH_TABLES:
+            con.execute(
+                f"insert into raw.{table} by name select * from quarantine.{table} where document_id in ({batch})",
+                [pipeline_run_id],
+            )
+        everything = "select document_id from quarantine.documents where run_id = ?"
+        for table in reversed(_BATCH_TABLES):
+            con.execute(f"delete from quarantine.{table} where document_id in ({everything})", [pipeline_run_id])
+        con.execute(
+            "update audit.quarantined_batches set released_at = ? where pipeline_run_id = ? and released_at is null",
+            [_now(), pipeline_run_id],
+        )
+        con.execute("commit")
+    finally:
+        con.close()
+    return documents
+
+
+def validate(build_db: Path, pipeline_run_id: str | None = None) -> dict:
+    """Run the Great Expectations suites and record every result in ``audit.validation_results``.
+
+    A failed critical expectation raises ``ChecksFailed`` (nothing is published);
+    the run's own batch, when ``pipeline_run_id`` is given, is quarantined first.
+    """
+    from expectations import ChecksFailed, run_checks
 
     report = run_checks(build_db)
     print(report.summary())
@@ -381,7 +481,7 @@ def validate(build_db: Path) -> dict:
     rows = [
         (
             run_id, now, r.suite, r.table, r.expectation_type, r.column, r.severity, r.success,
-            r.unexpected_count, json.dumps(r.examples, ensure_ascii=False, default=str),
+            r.unexpected_count, json.dumps(r.examples, ensure_ascii=False, default=str), pipeline_run_id,
         )
         for r in report.results
     ]  # fmt: skip
@@ -390,11 +490,16 @@ def validate(build_db: Path) -> dict:
         con.execute(AUDIT_DDL)
         insert_rows(con, "audit.validation_results", (
             "run_id", "validated_at", "suite", "table_name", "expectation", "column_name", "severity",
-            "success", "unexpected_count", "examples",
+            "success", "unexpected_count", "examples", "pipeline_run_id",
         ), rows)  # fmt: skip
     finally:
         con.close()
-    assert_publishable(report)
+    if not report.success:
+        failed = [r.line() for r in report.failed_critical]
+        if pipeline_run_id:
+            count = quarantine_batch(build_db, pipeline_run_id, failed)
+            print(f"Quarantined batch {pipeline_run_id}: {count} document(s) moved to quarantine.documents")
+        raise ChecksFailed(report)
     passed = sum(1 for r in report.results if r.success)
     return {"validation_run_id": run_id, "checks": len(report.results), "passed": passed}
 
@@ -412,6 +517,8 @@ def publish(paths: WarehousePaths) -> Path:
     finally:
         con.close()
     paths.published.parent.mkdir(parents=True, exist_ok=True)
+    for stale in paths.published.parent.glob(f".{paths.published.name}.*.tmp"):
+        stale.unlink(missing_ok=True)  # left by a run killed while copying
     staging = paths.published.with_name(f".{paths.published.name}.{uuid.uuid4().hex[:8]}.tmp")
     try:
         shutil.copyfile(paths.build, staging)
@@ -423,12 +530,22 @@ def publish(paths: WarehousePaths) -> Path:
     return paths.published
 
 
-def run_all(corpus_dir: str | Path, warehouse: str | Path) -> dict:
+def run_all(
+    warehouse: str | Path,
+    *,
+    corpus_dir: str | Path | None = None,
+    urls: Iterable[str] = (),
+    feeds: Iterable[str] = (),
+    sitemaps: Iterable[str] = (),
+    allow_private_addresses: bool | None = None,
+) -> dict:
     """Every step in order, for the CLI (the DAG calls the same functions as tasks)."""
     paths = WarehousePaths.for_warehouse(warehouse)
-    summary = {"ingest": ingest_folder(paths.build, corpus_dir).as_dict()}
-    summary["extract"] = extract_pending(paths.build)
+    ingested = ingest_sources(
+        paths.build, corpus_dir, urls, feeds, sitemaps, allow_private_addresses=allow_private_addresses
+    )
+    summary = {"ingest": ingested, "extract": extract_pending(paths.build)}
     summary["transform"] = transform(paths.build)
-    summary["validate"] = validate(paths.build)
+    summary["validate"] = validate(paths.build, ingested["run_id"])
     summary["published"] = str(publish(paths))
     return summary
