@@ -31,6 +31,9 @@ EVENT_TYPES = (
     "meeting", "conference", "visit", "policy_release", "policy_effective",
     "launch", "selection", "signing", "fund_launch", "other",
 )  # fmt: skip
+PERIOD_PRECISIONS = ("year", "month", "day")  # of a reported figure's period
+# A reported figure is an amount (level) or a growth rate / difference (change, may be negative).
+VALUE_KINDS = ("level", "change")
 INGEST_OUTCOMES = ("loaded", "duplicate", "rejected")
 CONTENT_FORMATS = ("html", "markdown", "text")
 
@@ -174,6 +177,59 @@ def _fct_events(today: date) -> list:
     ]  # fmt: skip
 
 
+def _fct_indicator_values(today: date) -> list:
+    # No sign check on value: a change may be negative (下降3% -> -3).
+    return [
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "indicator_value_id is present",
+           column="indicator_value_id"),
+        _x(E.ExpectColumnValuesToBeUnique, CRITICAL, "indicator_value_id is unique",
+           column="indicator_value_id"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "document_id is present", column="document_id"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL,
+           "every fct_indicator_values row's document_id is in dim_documents",
+           column="dim_document_id"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "indicator is present", column="indicator"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "value is present", column="value"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "unit is present", column="unit"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "evidence is present", column="evidence"),
+        _x(E.ExpectColumnValuesToBeInSet, CRITICAL, "value_kind is level or change",
+           column="value_kind", value_set=list(VALUE_KINDS)),
+        _x(E.ExpectColumnValuesToBeInSet, CRITICAL, "period_precision is year, month or day",
+           column="period_precision", value_set=list(PERIOD_PRECISIONS)),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL,
+           "period_start is present (the period text parsed at its precision)", column="period_start"),
+        _x(E.ExpectColumnValuesToBeBetween, CRITICAL,
+           "period_start is not before 1949 and not in the future (a reported figure has happened)",
+           column="period_start", min_value=_midnight(EARLIEST_DATE),
+           max_value=_midnight(today + PUBLISH_DATE_SLACK)),
+        _x(E.ExpectColumnPairValuesAToBeGreaterThanB, WARNING,
+           "the period starts no later than the document's publication "
+           "(a later period suggests a target or forecast, not a reported figure)",
+           column_A="document_publish_date", column_B="period_start", or_equal=True,
+           ignore_row_if="either_value_is_missing"),
+        _x(E.ExpectColumnValuesToBeBetween, WARNING, "a level (an amount) is not negative",
+           column="value", min_value=0, row_condition=Column("value_kind") == "level"),
+        _x(E.ExpectColumnValuesToNotBeNull, WARNING, "region is known", column="region"),
+    ]  # fmt: skip
+
+
+def _fct_event_measures(today: date) -> list:
+    return [
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "event_measure_id is present",
+           column="event_measure_id"),
+        _x(E.ExpectColumnValuesToBeUnique, CRITICAL, "event_measure_id is unique",
+           column="event_measure_id"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "event_id is present", column="event_id"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL,
+           "every fct_event_measures row's event_id is in fct_events", column="fct_event_id"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "measure is present", column="measure"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "value is present", column="value"),
+        _x(E.ExpectColumnValuesToNotBeNull, CRITICAL, "unit is present", column="unit"),
+        _x(E.ExpectColumnValuesToBeBetween, WARNING, "an event's amount is greater than 0",
+           column="value", min_value=0, strict_min=True),
+    ]  # fmt: skip
+
+
 # The queries keep big text columns out of pandas: clean_text is checked by length.
 SUITES: tuple[TableSuite, ...] = (
     TableSuite(
@@ -201,7 +257,7 @@ SUITES: tuple[TableSuite, ...] = (
         table="marts.dim_documents",
         query="""
             select document_id, source_uri, url, title, publish_date, publish_date_precision,
-                   region, publisher, target_count, event_count
+                   region, publisher, target_count, event_count, indicator_value_count
             from marts.dim_documents
         """,
         id_columns=("document_id", "source_uri"),
@@ -229,5 +285,30 @@ SUITES: tuple[TableSuite, ...] = (
         """,
         id_columns=("event_id", "document_id"),
         expectations=_fct_events,
+    ),
+    TableSuite(
+        name="marts.fct_indicator_values",
+        table="marts.fct_indicator_values",
+        query="""
+            select f.*, d.document_id as dim_document_id,
+                   d.publish_date as document_publish_date
+            from marts.fct_indicator_values as f
+            left join marts.dim_documents as d on f.document_id = d.document_id
+        """,
+        id_columns=("indicator_value_id", "document_id"),
+        expectations=_fct_indicator_values,
+    ),
+    TableSuite(
+        name="marts.fct_event_measures",
+        table="marts.fct_event_measures",
+        query="""
+            select m.*,
+                   case when exists (
+                       select 1 from marts.fct_events as e where e.event_id = m.event_id
+                   ) then m.event_id end as fct_event_id  -- a semi-join: no fan-out
+            from marts.fct_event_measures as m
+        """,
+        id_columns=("event_measure_id", "event_id"),
+        expectations=_fct_event_measures,
     ),
 )

@@ -1,9 +1,10 @@
 """A few realistic raw rows for the dbt and Great Expectations tests.
 
 `make_build_db(path)` creates a build database with ``ingest.warehouse.connect``
-(the real raw DDL) and loads two documents, their target and event mentions
-and extraction runs (including an outdated extractor version that must not
-reach the facts) and one ingest_log row per outcome.
+(the real raw DDL) and loads two documents, their target, event, event-measure
+and reported-figure mentions and extraction runs (including an outdated
+extractor version that must not reach the facts) and one ingest_log row per
+outcome.
 """
 
 from __future__ import annotations
@@ -58,10 +59,37 @@ TARGET_COLUMNS = (
     "comparator",
     "target_year",
     "baseline_year",
+    "region",
+    "issuer",
     "evidence",
     "evidence_start",
     "evidence_end",
     "extracted_at",
+)
+INDICATOR_VALUE_COLUMNS = (
+    "mention_id",
+    "document_id",
+    "extractor_version",
+    "indicator",
+    "value",
+    "unit",
+    "period",
+    "period_precision",
+    "value_kind",
+    "region",
+    "evidence",
+    "evidence_start",
+    "evidence_end",
+    "extracted_at",
+)
+EVENT_MEASURE_COLUMNS = (
+    "event_mention_id",
+    "measure_index",
+    "document_id",
+    "extractor_version",
+    "name",
+    "value",
+    "unit",
 )
 EVENT_COLUMNS = (
     "mention_id",
@@ -84,16 +112,28 @@ OLD = datetime(2024, 5, 1, 8, 0, 0)
 NEW = datetime(2024, 6, 1, 8, 5, 0)
 
 DOC_A = "a1b2c3d4e5f60718"  # 泉州 plan with targets
-DOC_B = "0f1e2d3c4b5a6978"  # news item with an event
+DOC_B = "0f1e2d3c4b5a6978"  # news item with events, reported figures and a signing's amounts
+EVIDENCE_A1 = "到2025年，全社会研发经费投入达到360亿元，高新技术企业超过3000家。"
+EVIDENCE_A2 = "2020年，全市高新技术企业达到1536家。"
 TEXT_A = (
     "泉州市人民政府关于印发泉州市“十四五”科技创新发展规划的通知\n"
-    "到2025年，全社会研发经费投入达到360亿元，高新技术企业超过3000家。"
+    + EVIDENCE_A2
+    + EVIDENCE_A1
 )
-EVIDENCE_A1 = "到2025年，全社会研发经费投入达到360亿元，高新技术企业超过3000家。"
-TEXT_B = (
+EVIDENCE_B1 = (
     "2022年1月5日，东海君两会云客厅正式启用。市政协委员、企业家代表围绕科技创新、"
     "民营经济高质量发展等议题，通过云客厅与市民面对面交流，建言献策。"
 )
+EVIDENCE_B2 = "2021年，晋江市实现地区生产总值2986.41亿元，同比增长8.5%。"
+EVIDENCE_B3 = "1—11月，全市规模以上工业增加值同比增长9.2%。"
+EVIDENCE_B4 = "当天，泉州市2022年第一季度重大项目集中签约活动举行，签约项目53个、总金额352.55亿元。"
+TEXT_B = EVIDENCE_B1 + "\n" + EVIDENCE_B2 + EVIDENCE_B3 + "\n" + EVIDENCE_B4
+
+
+def span(text: str, evidence: str) -> tuple[int, int]:
+    """evidence_start, evidence_end of ``evidence`` in ``text`` (clean_text[s:e] == evidence)."""
+    start = text.index(evidence)
+    return start, start + len(evidence)
 
 
 def document_rows() -> list[tuple]:
@@ -185,8 +225,7 @@ def ingest_log_rows() -> list[tuple]:
 
 
 def target_rows() -> list[tuple]:
-    s = TEXT_A.index(EVIDENCE_A1)
-    e = s + len(EVIDENCE_A1)
+    s, e = span(TEXT_A, EVIDENCE_A1)
     return [
         # extractor v1 (outdated): must not reach fct_targets
         (
@@ -198,6 +237,8 @@ def target_rows() -> list[tuple]:
             "亿元",
             "=",
             2025,
+            None,
+            None,
             None,
             EVIDENCE_A1,
             s,
@@ -215,6 +256,8 @@ def target_rows() -> list[tuple]:
             "=",
             2025,
             None,
+            None,  # region: none in the text, the facts fall back to the document's
+            None,  # issuer: likewise, the document's publisher
             EVIDENCE_A1,
             s,
             e,
@@ -229,6 +272,8 @@ def target_rows() -> list[tuple]:
             "家",
             ">",
             2025,
+            None,
+            None,
             None,
             EVIDENCE_A1,
             s,
@@ -277,19 +322,66 @@ def event_rows() -> list[tuple]:
             "launch",
             "东海君两会云客厅正式启用",
             "泉州",
-            TEXT_B,
-            0,
-            len(TEXT_B),
+            EVIDENCE_B1,
+            *span(TEXT_B, EVIDENCE_B1),
+            NEW,
+        ),
+        (
+            "e-new-3",
+            DOC_B,
+            "extract-2.0",
+            "2022-01-05",
+            "day",
+            "signing",
+            "泉州市2022年第一季度重大项目集中签约活动",
+            "泉州",
+            EVIDENCE_B4,
+            *span(TEXT_B, EVIDENCE_B4),
             NEW,
         ),
     ]
+
+
+def event_measure_rows() -> list[tuple]:
+    return [
+        ("e-new-3", 0, DOC_B, "extract-2.0", "签约项目", 53.0, "个"),
+        ("e-new-3", 1, DOC_B, "extract-2.0", "总金额", 352.55, "亿元"),
+    ]
+
+
+def indicator_value_rows() -> list[tuple]:
+    return [
+        # extractor v1 (outdated): must not reach fct_indicator_values
+        (
+            "v-old-1", DOC_A, "extract-1.0", "高新技术企业", 1536.0, "家", "2020", "year",
+            "level", None, EVIDENCE_A2, *span(TEXT_A, EVIDENCE_A2), OLD,
+        ),
+        # extractor v2 (current)
+        (
+            "v-new-1", DOC_A, "extract-2.0", "高新技术企业", 1536.0, "家", "2020", "year",
+            "level", None, EVIDENCE_A2, *span(TEXT_A, EVIDENCE_A2), NEW,
+        ),
+        (
+            "v-new-2", DOC_B, "extract-2.0", "地区生产总值", 2986.41, "亿元", "2021", "year",
+            "level", "晋江", EVIDENCE_B2, *span(TEXT_B, EVIDENCE_B2), NEW,
+        ),
+        (
+            "v-new-3", DOC_B, "extract-2.0", "地区生产总值", 8.5, "%", "2021", "year",
+            "change", "晋江", EVIDENCE_B2, *span(TEXT_B, EVIDENCE_B2), NEW,
+        ),
+        # 1—11月 of the publication's previous year; 全市 = the document's region
+        (
+            "v-new-4", DOC_B, "extract-2.0", "规模以上工业增加值", 9.2, "%", "2021-11", "month",
+            "change", None, EVIDENCE_B3, *span(TEXT_B, EVIDENCE_B3), NEW,
+        ),
+    ]  # fmt: skip
 
 
 def extraction_rows() -> list[tuple]:
     return [
         (DOC_A, "extract-1.0", 1, 1, OLD),
         (DOC_A, "extract-2.0", 2, 1, NEW),
-        (DOC_B, "extract-2.0", 0, 1, NEW),
+        (DOC_B, "extract-2.0", 0, 2, NEW),
     ]
 
 
@@ -302,6 +394,18 @@ def make_build_db(path: Path) -> Path:
         insert_rows(con, "raw.extractions", EXTRACTION_COLUMNS, extraction_rows())
         insert_rows(con, "raw.target_mentions", TARGET_COLUMNS, target_rows())
         insert_rows(con, "raw.event_mentions", EVENT_COLUMNS, event_rows())
+        insert_rows(
+            con,
+            "raw.event_measure_mentions",
+            EVENT_MEASURE_COLUMNS,
+            event_measure_rows(),
+        )
+        insert_rows(
+            con,
+            "raw.indicator_value_mentions",
+            INDICATOR_VALUE_COLUMNS,
+            indicator_value_rows(),
+        )
     finally:
         con.close()
     return path

@@ -136,6 +136,92 @@ def test_bad_fact_rows_are_identified(db):
     assert "e-orphan" in message and "t-new-2" in message
 
 
+def test_future_period_of_a_reported_figure_is_critical(db):
+    future = date.today() + timedelta(days=400)
+    execute(
+        db,
+        "update marts.fct_indicator_values set period_start = ?, period_text = ? "
+        "where indicator_value_id = 'v-new-2'",
+        [future, str(future.year)],
+    )
+
+    report = run_checks(db)
+
+    assert not report.success
+    failed = [
+        r for r in failures(report, "marts.fct_indicator_values", "period_start")
+        if r.severity == CRITICAL
+    ]  # fmt: skip
+    assert len(failed) == 1 and failed[0].unexpected_count == 1
+    assert failed[0].examples[0]["indicator_value_id"] == "v-new-2"
+    assert failed[0].examples[0]["period_start"] == future.isoformat()
+    # Reported after the document was published: also flagged, as a warning.
+    [later] = failures(
+        report, "marts.fct_indicator_values", "document_publish_date, period_start"
+    )
+    assert later.severity == WARNING
+    message = str(pytest.raises(ChecksFailed, assert_publishable, report).value)
+    assert "v-new-2" in message and "period_start" in message
+
+
+def test_negative_change_passes_but_negative_level_warns(db):
+    # 下降3%: a change may be negative; an amount (level) below 0 is only suspicious.
+    execute(
+        db,
+        "update marts.fct_indicator_values set value = -3 where indicator_value_id = 'v-new-3'",
+    )
+    report = run_checks(db)
+    assert all(r.success for r in report.results), report.summary()
+
+    execute(
+        db,
+        "update marts.fct_indicator_values set value = -1 where indicator_value_id = 'v-new-2'",
+    )
+    report = run_checks(db)
+    assert report.success
+    [level] = failures(report, "marts.fct_indicator_values", "value")
+    assert level.severity == WARNING
+    assert level.examples[0]["indicator_value_id"] == "v-new-2"
+
+
+def test_bad_indicator_value_and_orphan_measure_are_critical(db):
+    execute(
+        db,
+        "update marts.fct_indicator_values set value_kind = 'forecast', "
+        "period_precision = 'quarter', value = null where indicator_value_id = 'v-new-4'",
+    )
+    execute(
+        db,
+        "insert into marts.fct_event_measures (event_measure_id, event_id, document_id, "
+        "measure, value, unit) values ('e-missing-0', 'e-missing', ?, '签约项目', null, '个')",
+        [DOC_B],
+    )
+    execute(
+        db,
+        "insert into marts.fct_event_measures select * from marts.fct_event_measures "
+        "where event_measure_id = 'e-new-3-1'",
+    )
+
+    report = run_checks(db)
+
+    assert not report.success
+    for column in ("value_kind", "period_precision", "value"):
+        [failed] = failures(report, "marts.fct_indicator_values", column)
+        assert failed.severity == CRITICAL
+        assert failed.examples[0]["indicator_value_id"] == "v-new-4"
+    for column in ("fct_event_id", "value"):
+        [failed] = [
+            r for r in failures(report, "marts.fct_event_measures", column)
+            if r.severity == CRITICAL
+        ]  # fmt: skip
+        assert failed.examples[0]["event_measure_id"] == "e-missing-0"
+    [dup] = [
+        r for r in failures(report, "marts.fct_event_measures", "event_measure_id")
+        if "unique" in r.expectation_type
+    ]  # fmt: skip
+    assert dup.severity == CRITICAL and dup.unexpected_count == 2
+
+
 def test_duplicate_document_in_dimension_is_critical(db):
     execute(
         db,
@@ -199,6 +285,8 @@ def test_missing_marts_fail_closed(tmp_path):
         "marts.dim_documents",
         "marts.fct_targets",
         "marts.fct_events",
+        "marts.fct_indicator_values",
+        "marts.fct_event_measures",
     }
 
 
@@ -224,3 +312,7 @@ def test_accepted_sets_match_the_dbt_tests():
         S.PUBLISH_DATE_PRECISIONS
     )
     assert accepted("dim_documents", "content_format") == list(S.CONTENT_FORMATS)
+    assert accepted("fct_indicator_values", "period_precision") == list(
+        S.PERIOD_PRECISIONS
+    )
+    assert accepted("fct_indicator_values", "value_kind") == list(S.VALUE_KINDS)

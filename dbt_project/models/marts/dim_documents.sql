@@ -1,4 +1,5 @@
--- One row per document in raw, with counts of its current targets and events.
+-- One row per document in raw, with counts of its current targets, events and
+-- reported figures.
 -- Counts come from the intermediate models, not the facts, so a failing test
 -- on a fact does not skip the dimension in `dbt build`.
 with documents as (
@@ -27,6 +28,14 @@ event_counts as (
     from {{ ref('int_event_mentions__current') }}
     group by document_id
 
+),
+
+indicator_value_counts as (
+
+    select document_id, count(*) as indicator_value_count
+    from {{ ref('int_indicator_value_mentions__current') }}
+    group by document_id
+
 )
 
 select
@@ -46,6 +55,8 @@ select
     current_version.extractor_version as mention_extractor_version,
     cast(coalesce(target_counts.target_count, 0) as bigint) as target_count,
     cast(coalesce(event_counts.event_count, 0) as bigint) as event_count,
+    cast(coalesce(indicator_value_counts.indicator_value_count, 0) as bigint)
+        as indicator_value_count,
     documents.run_id,
     documents.loaded_at
 
@@ -53,3 +64,5 @@ from documents
 left join current_version on documents.document_id = current_version.document_id
 left join target_counts on documents.document_id = target_counts.document_id
 left join event_counts on documents.document_id = event_counts.document_id
+left join indicator_value_counts
+    on documents.document_id = indicator_value_counts.document_id

@@ -17,6 +17,8 @@ renamed as (
         comparator,
         cast(target_year as integer) as target_year,
         cast(baseline_year as integer) as baseline_year,
+        nullif(trim(region), '') as region,
+        nullif(trim(issuer), '') as issuer,
         evidence,
         evidence_start,
         evidence_end,
