@@ -8,6 +8,13 @@ the gold's precision and is not coarser, and the gold key occurs in the
 extracted name or evidence.  Matching is one-to-one, best similarity first;
 required gold items are matched before optional ones, and an extracted item
 that matches only an optional item is neither a TP nor an FP.
+
+Reported figures are scored only for gold documents that carry a ``"reported"``
+list ({indicator, value, unit, period[, value_kind]}; ``optional_reported`` as for
+targets): value, unit and indicator as for targets, and the extracted period
+must agree with the gold period to the gold's precision and not be coarser
+(gold "2021" matches 2021 or 2021-06; gold "2021-06" needs that month).  The
+attribute reported over matched pairs is ``value_kind`` where the gold gives it.
 """
 
 from __future__ import annotations
@@ -17,7 +24,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ingest.extract import EventMention, Extraction, TargetMention
+from ingest.extract import EventMention, Extraction, IndicatorValue, TargetMention
 from ingest.normalize import normalize_for_extraction
 
 VALUE_TOLERANCE = 0.005
@@ -62,6 +69,21 @@ def indicator_similarity(extracted: str, gold: str) -> float:
 def target_similarity(extracted: TargetMention, gold: dict[str, Any]) -> float | None:
     """Indicator similarity when the pair matches by the gold rules, else None."""
     if gold.get("year") is not None and extracted.target_year != gold["year"]:
+        return None
+    value, unit = normalise_unit(float(extracted.value), extracted.unit)
+    gold_value, gold_unit = normalise_unit(float(gold["value"]), str(gold["unit"]))
+    if unit != gold_unit or not values_agree(value, gold_value):
+        return None
+    similarity = indicator_similarity(extracted.indicator, str(gold["indicator"]))
+    return similarity if similarity >= DICE_THRESHOLD else None
+
+
+def reported_similarity(extracted: IndicatorValue, gold: dict[str, Any]) -> float | None:
+    """Indicator similarity when a reported figure matches a gold one, else None."""
+    gold_period = str(gold["period"])
+    if PRECISION_RANK.get(extracted.period_precision, -1) < PRECISION_RANK[_gold_precision(gold_period)]:
+        return None
+    if not extracted.period.startswith(gold_period):
         return None
     value, unit = normalise_unit(float(extracted.value), extracted.unit)
     gold_value, gold_unit = normalise_unit(float(gold["value"]), str(gold["unit"]))
@@ -133,6 +155,9 @@ class DocumentScore:
     event_fns: list[dict] = field(default_factory=list)
     # TP pairs whose comparator / type differ: (extracted, gold)
     attribute_mismatches: list[tuple[object, dict]] = field(default_factory=list)
+    reported: Counts | None = None  # None: the gold document labels no reported figures
+    reported_fps: list[IndicatorValue] = field(default_factory=list)
+    reported_fns: list[dict] = field(default_factory=list)
 
 
 @dataclass
@@ -141,6 +166,11 @@ class EvaluationReport:
     targets: Counts
     events: Counts
     missing_predictions: list[str] = field(default_factory=list)  # gold files with no extraction
+    reported: Counts | None = None  # over the documents whose gold labels reported figures
+
+    @property
+    def value_kind_accuracy(self) -> float:
+        return self.reported.attribute_accuracy if self.reported else 1.0
 
     @property
     def comparator_accuracy(self) -> float:
@@ -187,7 +217,9 @@ def _score_items(
     mismatches = []
     extracted_attr, gold_attr = attribute
     for i, j in pairs:
-        if getattr(extracted[i], extracted_attr) == required[j].get(gold_attr):
+        if gold_attr not in required[j] and extracted_attr == "value_kind":
+            counts.attribute_correct += 1  # the gold does not say: not held against the extractor
+        elif getattr(extracted[i], extracted_attr) == required[j].get(gold_attr):
             counts.attribute_correct += 1
         else:
             mismatches.append((extracted[i], required[j]))
@@ -201,6 +233,7 @@ def score(gold: dict, predictions: dict[str, Extraction]) -> EvaluationReport:
     """Score ``predictions`` (keyed by the gold "file" name) against a parsed gold file."""
     documents = []
     total_targets, total_events = Counts(), Counts()
+    total_reported: Counts | None = None
     missing = []
     for gold_doc in gold.get("documents", []):
         file_name = gold_doc["file"]
@@ -218,13 +251,21 @@ def score(gold: dict, predictions: dict[str, Extraction]) -> EvaluationReport:
         )  # fmt: skip
         total_targets.add(targets)
         total_events.add(events)
-        documents.append(
-            DocumentScore(
-                file_name, targets, events, target_fps, target_fns, event_fps, event_fns,
-                target_mismatches + event_mismatches,
-            )
+        document = DocumentScore(
+            file_name, targets, events, target_fps, target_fns, event_fps, event_fns,
+            target_mismatches + event_mismatches,
         )  # fmt: skip
-    return EvaluationReport(documents, total_targets, total_events, missing)
+        if "reported" in gold_doc:
+            reported, document.reported_fps, document.reported_fns, reported_mismatches = _score_items(
+                prediction.indicator_values, gold_doc.get("reported", []), gold_doc.get("optional_reported", []),
+                reported_similarity, ("value_kind", "value_kind"),
+            )  # fmt: skip
+            document.reported = reported
+            document.attribute_mismatches += reported_mismatches
+            total_reported = total_reported or Counts()
+            total_reported.add(reported)
+        documents.append(document)
+    return EvaluationReport(documents, total_targets, total_events, missing, total_reported)
 
 
 def _row(label: str, targets: Counts, events: Counts) -> str:
@@ -238,6 +279,16 @@ def _describe_target(t: TargetMention | dict) -> str:
     if isinstance(t, dict):
         return f"{t['indicator']} {t['comparator']} {t['value']:g}{t['unit']} ({t.get('year')})"
     return f"{t.indicator} {t.comparator} {t.value:g}{t.unit} ({t.target_year})"
+
+
+def _describe_reported(v: IndicatorValue | dict) -> str:
+    if isinstance(v, dict):
+        return f"{v['indicator']} {v['value']:g}{v['unit']} ({v.get('period')})"
+    return f"{v.indicator} {v.value:g}{v.unit} ({v.period}, {v.value_kind})"
+
+
+def _cells(c: Counts) -> str:
+    return f"{c.tp:>4} {c.fp:>4} {c.fn:>4} {c.precision:>6.3f} {c.recall:>6.3f} {c.f1:>6.3f}"
 
 
 def _describe_event(e: EventMention | dict) -> str:
@@ -257,6 +308,17 @@ def format_report(report: EvaluationReport, details: bool = True) -> str:
         f"comparator accuracy {report.comparator_accuracy:.3f} over {report.targets.tp} matched targets; "
         f"event-type accuracy {report.event_type_accuracy:.3f} over {report.events.tp} matched events"
     )
+    if report.reported is not None:
+        scored = [doc for doc in report.documents if doc.reported is not None]
+        block = f"{'document':<34} reported: TP   FP   FN      P      R     F1"
+        lines += ["", block, "-" * len(block)]
+        lines += [f"{doc.file:<34} {_cells(doc.reported)}" for doc in scored]
+        lines.append("-" * len(block))
+        lines.append(f"{'TOTAL':<34} {_cells(report.reported)}")
+        lines.append(
+            f"value-kind accuracy {report.value_kind_accuracy:.3f} over {report.reported.tp} matched reported figures "
+            f"({len(scored)} of {len(report.documents)} documents label reported figures)"
+        )
     if report.missing_predictions:
         lines.append("no extraction for: " + ", ".join(report.missing_predictions))
     if details:
@@ -266,10 +328,15 @@ def format_report(report: EvaluationReport, details: bool = True) -> str:
                 + [f"  FN target  {_describe_target(t)}" for t in doc.target_fns]
                 + [f"  FP event   {_describe_event(e)}" for e in doc.event_fps]
                 + [f"  FN event   {_describe_event(e)}" for e in doc.event_fns]
+                + [f"  FP reported {_describe_reported(v)}" for v in doc.reported_fps]
+                + [f"  FN reported {_describe_reported(v)}" for v in doc.reported_fns]
             )
             for extracted, gold in doc.attribute_mismatches:
-                got = getattr(extracted, "comparator", None) or getattr(extracted, "event_type", None)
-                lines_gold = gold.get("comparator") or gold.get("type")
+                got = (
+                    getattr(extracted, "comparator", None) or getattr(extracted, "event_type", None)
+                    or getattr(extracted, "value_kind", None)
+                )
+                lines_gold = gold.get("comparator") or gold.get("type") or gold.get("value_kind")
                 problems.append(f"  attribute  {got} ≠ gold {lines_gold}: {gold.get('indicator') or gold.get('key')}")
             if problems:
                 lines.append(f"{doc.file}:")

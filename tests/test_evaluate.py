@@ -6,7 +6,13 @@ import json
 from pathlib import Path
 
 from ingest.evaluate import dice, format_report, normalise_unit, score
-from ingest.extract import EventMention, Extraction, TargetMention, extract
+from ingest.extract import (
+    EventMention,
+    Extraction,
+    IndicatorValue,
+    TargetMention,
+    extract,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -112,3 +118,31 @@ def test_sample_corpus_meets_the_issue_3_floors() -> None:
     assert report.events.f1 >= 0.85, summary
     assert report.comparator_accuracy >= 0.9, summary
     assert report.event_type_accuracy >= 0.9, summary
+
+
+def reported(indicator: str, value: float, unit: str, period: str, kind: str = "level") -> IndicatorValue:
+    precision = {4: "year", 7: "month", 10: "day"}[len(period)]
+    return IndicatorValue(indicator, value, unit, period, precision, kind, None, "证据。", 0, 3)
+
+
+def test_reported_figures_are_scored_by_value_unit_indicator_and_period_precision() -> None:
+    gold = gold_doc(reported=[
+        {"indicator": "地区生产总值", "value": 5728.6, "unit": "亿元", "period": "2023"},
+        {"indicator": "外贸进出口总额", "value": 1234.5, "unit": "亿元", "period": "2024-05", "value_kind": "level"},
+    ])  # fmt: skip
+    extracted = [
+        reported("地区生产总值", 5.7286e7, "万元", "2023-12"),  # finer period, other magnitude: matches
+        reported("外贸进出口总额", 1234.5, "亿元", "2024"),  # coarser than the gold month: no match
+        reported("外贸进出口总额", 1234.5, "亿元", "2024-05", "change"),  # matches, wrong kind
+    ]
+    report = score(gold, {"a.txt": Extraction([], [], extracted)})
+    assert (report.reported.tp, report.reported.fp, report.reported.fn) == (2, 1, 0)
+    assert report.value_kind_accuracy == 0.5
+    text = format_report(report)
+    assert "reported: TP" in text and "FP reported" in text
+
+
+def test_reported_figures_are_not_scored_when_the_gold_does_not_label_them() -> None:
+    report = score(gold_doc(), {"a.txt": Extraction([], [], [reported("地区生产总值", 1, "亿元", "2023")])})
+    assert report.reported is None and report.documents[0].reported is None
+    assert "reported: TP" not in format_report(report)

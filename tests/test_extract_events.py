@@ -27,6 +27,11 @@ def test_labelled_text_yields_exactly_its_events(case: dict) -> None:
     for expected in case["events"]:
         if "location" in expected:
             assert any(e.location == expected["location"] for e in result.events), described
+        for name, value, unit in expected.get("measures", []):  # 签约项目53个、总金额352.55亿元
+            measures = [(m.name, m.value, m.unit) for e in result.events for m in e.measures]
+            assert any(name in got and got_value == value and got_unit == unit for got, got_value, got_unit in measures), (
+                measures
+            )
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["construction"] for c in CASES])

@@ -20,6 +20,8 @@ DATE = re.compile(
     r"|(?<![\d.])(?P<iy>(?:19|20)\d{2})[-./](?P<im>\d{1,2})(?:[-./](?P<id>\d{1,2}))?(?![\d.])"
     # 去年9月, 今年3月5日
     rf"|(?P<ry>去年|今年|上年|前年|明年)(?:(?P<rm>{_MONTH})月(?:(?P<rd>{_DAY})[日号])?|(?P<rpart>初|底|年初|年底|以来)?)"
+    # 本月8日, 上月28日
+    rf"|(?P<relm>本月|上月)(?P<relmd>{_DAY})[日号]"
     # 3月5日 (year from the publication date)
     rf"|(?<![年\d])(?P<bm>{_MONTH})月(?P<bd>{_DAY})[日号]"
     # 12日 (month from the publication date)
@@ -139,6 +141,13 @@ def resolve(match: re.Match[str], pub: Publication) -> tuple[PartialDate | None,
             day = cn_small_number(group("rd")) if group("rd") else None
             return PartialDate(year, cn_small_number(group("rm")), day), False, False
         return PartialDate(year), False, False
+    if group("relm"):
+        if not pub.date:
+            return None, False, False
+        year, month = pub.date.year, pub.date.month - (group("relm") == "上月")
+        if month == 0:
+            year, month = year - 1, 12
+        return PartialDate(year, month, cn_small_number(group("relmd"))), False, False
     if group("bm"):
         return _month_day(pub, cn_small_number(group("bm")), cn_small_number(group("bd"))), False, False
     if group("bday"):

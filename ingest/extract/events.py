@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 
 from ingest.extract.dates import DateMention, PartialDate, Publication, find_dates
-from ingest.extract.model import EventMention
+from ingest.extract.model import EventMeasure, EventMention
 from ingest.extract.sentences import Paragraph, Sentence
+from ingest.extract.values import event_measures
 
 _MEETING_NOUN = (
     r"会议|常委会|党代会|两会|人代会|全会|座谈会|推进会|推进大会|工作会|联席会|现场会|调度会|部署会|代表大会|务虚会"
@@ -25,20 +26,26 @@ _GATHERING_VERB = re.compile(r"召开|举行|举办|开幕|闭幕|参加|出席|
 _TRIGGERS = re.compile(
     rf"(?P<meeting>{_MEETING_NOUN})"
     rf"|(?P<conference>{_CONFERENCE_NOUN})"
-    r"|(?P<visit>考察|视察|到访|莅临|来访)"
+    r"|(?P<visit>考察|视察|到访|莅临|来访|(?<=[到赴来])[^,。;]{1,12}?调研|一行[^,。;]{0,12}?调研)"
     r"|(?P<selection>入选|获批|获评|被评为|荣获|列入|被认定为|被确定为|被命名为)"
     r"|(?P<signing>签约|签署|签订)"
     r"|(?P<fund_launch>(?:设立|组建|成立|发起|启动|推出)(?:了)?[^,。;]{0,25}?基金)"
     r"|(?P<policy_effective>生效|起施行|正式施行|起实施|正式实施|开始施行)"
-    r"|(?P<launch>启用|启动|开通|上线|揭牌|开园|开工|投产|投用|正式运营|开业|成立)"
+    r"|(?P<launch>启用|启动|开通|上线|揭牌|开园|开工|投产|投用|正式运营|投入运营|投入使用|开业|成立|通水|通车|通航)"
     # 提出“晋江经验”: a short quoted name is a policy idea; a long quote is a remark.
     r"|(?P<policy_release>印发|出台|颁布|批复|(?:发布|公布)(?=《)|提出(?=“[^”]{1,10}”))"
 )
 _ANAPHORA = re.compile(r"会上|会议期间|大会上|当天|当日|同日|此次|本次|活动中|仪式上|会后")
+_RANGE_END = re.compile(r"\d\s*[—\-~]$")  # 2024—2027年: the end of a plan's span
+_BUSINESS = re.compile(r"经贸|招商|投资|对接|推介|洽谈|合作交流")
+_SAME_DAY = re.compile(r"^(?:当天|当日|同日|同一天)")
 _UNRESOLVED_RELATIVE = re.compile(r"昨日|昨天|今天|今日|近日|日前|去年|今年|前天|\d{1,2}日")
-_LOCATION = re.compile(r"在([\u4e00-\u9fff]{2,20}?)(?:隆重)?(?:举行|召开|举办|开幕)")
-_NAME_LEAD = re.compile(r"^(?:[\s●•\-—*]|自|于|在|从|记者从|据|昨日|昨天|今天|今日|近日|日前|会上|当天|当日|此次|本次)+")
-_CLAUSE_BOUNDARY = re.compile(r"[,;:]")
+_LOCATION = re.compile(
+    r"(?:在|于)([\u4e00-\u9fffA-Za-z0-9()]{2,24}?)(?:隆重|盛大|顺利|正式|成功)?(?:举行|召开|举办|开幕|揭牌|签约|启动|开园)"
+)
+_NOT_LOCATION = re.compile(r"^(?:全市|全省|全县|全国|各地|此|这里|线上|网上|会上|期间)|期间$|时$|上$")
+_NAME_LEAD = re.compile(r"^(?:[\s●•\-—*]|【[^】]{0,20}】|\((?:记者|通讯员|本报)[^)]{0,30}\)|自|于|在|从|记者从|据|昨日|昨天|今天|今日|近日|日前|会上|当天|当日|此次|本次)+")
+_CLAUSE_BOUNDARY = re.compile(r"(?<!\d),|,(?!\d{3})|[;:]")
 _YEAR_ONLY = re.compile(r"(?:19|20)\d{2}")
 
 # The document's own issuance.
@@ -46,9 +53,22 @@ _DOC_NUMBER = re.compile(r"(?<![(])[\u4e00-\u9fff]{1,10}[〔\[【(]\s*((?:19|20)
 # A title may be wrapped over two lines (关于印发…发展战\n略工作方案的通知).
 _TITLE = re.compile(r"关于[^。《》,;:]{2,80}?的(?:通知|批复|意见|决定|公告|通告)")
 _HEAD_CHARS = 3000
+_FORWARDING = re.compile(r"现将《([^》]{2,80})》(?:印发|转发|发布)|《([^》]{2,80})》[^。《]{0,40}?现(?:予)?(?:印发|转发|发布)给")
 _SIGNED = re.compile(r"成文日期")
 _DATE_LINE = re.compile(r"^\s*(?:(?:19|20)\d{2}|[〇零一二][〇零一二三四五六七八九]{3})\s*年[^,。;]{1,8}[日号]\s*$")
 _IN_FORCE_ON_ISSUE = re.compile(r"自(?:印发|发布|公布)之日起(?:施行|实施|生效)")
+
+
+_HAS_DIGIT = re.compile(r"[\d一二三四五六七八九十两]")
+
+
+def _location(text: str) -> str | None:
+    """在泉州人民会堂举行 → 泉州人民会堂."""
+    for match in _LOCATION.finditer(text):
+        place = match.group(1)
+        if not _NOT_LOCATION.search(place) and not re.search(r"(?:19|20)\d{2}年|\d+月|\d+日", place):
+            return place
+    return None
 
 
 def _event_type(match: re.Match[str]) -> str:
@@ -131,7 +151,8 @@ class _Collector:
         self.strengths: list[int] = []
 
     def add(
-        self, date: PartialDate, kind: str, name: str, location: str | None, sentence: Sentence, strength: int = 2
+        self, date: PartialDate, kind: str, name: str, location: str | None, sentence: Sentence, strength: int = 2,
+        measures: tuple[EventMeasure, ...] = (),
     ) -> None:
         iso = date.iso()
         # One event per type and date: a later mention of the same event (a headline
@@ -148,7 +169,7 @@ class _Collector:
             EventMention(
                 event_date=iso, date_precision=date.precision, event_type=kind, name=name, location=location,
                 evidence=self.clean_text[sentence.start : sentence.end],
-                evidence_start=sentence.start, evidence_end=sentence.end,
+                evidence_start=sentence.start, evidence_end=sentence.end, measures=measures,
             )
         )  # fmt: skip
 
@@ -170,15 +191,28 @@ def _own_issuance(
             title = (Sentence(start, end, head[start:end], -1), match.group().replace("\n", ""))
             break
     if title is None:
-        return None
+        # No 关于…的通知 title: the covering sentence 现将《…》印发给你们 names what is issued.
+        forwarding = _FORWARDING.search(head)
+        if forwarding is None:
+            return None
+        sentence = next(
+            (x for p in paragraphs for x in p.sentences if x.start <= forwarding.start() < x.end), None
+        )
+        if sentence is None:
+            return None
+        title = (sentence, f"印发《{forwarding.group(1) or forwarding.group(2)}》")
     number = _DOC_NUMBER.search(head)
     signed = None
     for paragraph in paragraphs:
-        if _SIGNED.search(paragraph.text) or _DATE_LINE.match(paragraph.text):
-            found = [d for d in find_dates(paragraph.text, pub) if d.explicit and d.date and d.date.day]
+        label = _SIGNED.search(paragraph.text)
+        if label or _DATE_LINE.match(paragraph.text):
+            found = [
+                d for d in find_dates(paragraph.text[label.end() :] if label else paragraph.text, pub)
+                if d.explicit and d.date and d.date.day
+            ]  # fmt: skip
             if found:
                 signed = found[0].date
-                if _SIGNED.search(paragraph.text):
+                if label:
                     break
     if number is None and signed is None:
         return None
@@ -197,6 +231,7 @@ def extract_events(
     if own:
         sentence, name, date = own
         collector.add(date, "policy_release", name, None, sentence)
+    last_event: PartialDate | None = None  # 当天下午… in the next paragraph: the day just reported
     for paragraph in paragraphs:
         paragraph_event: PartialDate | None = None
         for sentence in paragraph.sentences:
@@ -204,24 +239,38 @@ def extract_events(
             matches = list(_TRIGGERS.finditer(text))
             if not matches:
                 continue
-            dates = find_dates(text, pub)
+            if own and sentence.start == own[0].start:
+                continue  # the document's own issuance is added once, above
+            dates = [
+                d for d in find_dates(text, pub)
+                if not _inside(text, d.start, "《", "》") and not _RANGE_END.search(text, 0, d.start)
+            ]  # fmt: skip
             if own and _IN_FORCE_ON_ISSUE.search(text):
                 collector.add(own[2], "policy_effective", _IN_FORCE_ON_ISSUE.search(text).group(), None, sentence)
             seen_types = set()
+            measures = None
             for match in matches:
                 kind = _event_type(match)
+                if kind == "meeting" and _BUSINESS.search(text, max(0, match.start() - 15), match.start()):
+                    kind = "conference"  # 经贸合作推进会, 招商推进会: an open business gathering, not a session
                 strength = 0 if kind in seen_types else _trigger_strength(text, match, dates)
                 if not strength:
                     continue
                 date = _pick_date(text, match.start(), dates)
                 if date is None and (_ANAPHORA.search(text) or _UNRESOLVED_RELATIVE.search(text)):
-                    date = paragraph_event or _paragraph_year(paragraph, pub)
+                    date = paragraph_event
+                    if date is None and _SAME_DAY.match(text):
+                        date = last_event
+                    date = date or _paragraph_year(paragraph, pub)
                     strength = 1
                 if date is None:
                     continue
                 seen_types.add(kind)
-                location = _LOCATION.search(text)
                 name = _name(text, match.start(), dates)
-                collector.add(date, kind, name, location.group(1) if location else None, sentence, strength)
+                if measures is None:
+                    measures = tuple(EventMeasure(*m) for m in event_measures(text)) if _HAS_DIGIT.search(text) else ()
+                collector.add(date, kind, name, _location(text), sentence, strength, measures)
                 paragraph_event = paragraph_event or date
+                if date.precision == "day":
+                    last_event = date
     return collector.events

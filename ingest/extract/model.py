@@ -25,6 +25,17 @@ class TargetMention:
     evidence: str  # clean_text[evidence_start:evidence_end]
     evidence_start: int
     evidence_end: int
+    region: str | None = None  # a place named in the target's clause (晋江市…达到), else the document's region
+    issuer: str | None = None  # the document's issuing body (发文机关, title "X人民政府关于…", publisher)
+
+
+@dataclass(frozen=True)
+class EventMeasure:
+    """An amount given for an event: 签约项目53个 → ("签约项目", 53, "个")."""
+
+    name: str
+    value: float
+    unit: str  # as written (亿元)
 
 
 @dataclass(frozen=True)
@@ -39,9 +50,30 @@ class EventMention:
     evidence: str
     evidence_start: int
     evidence_end: int
+    measures: tuple[EventMeasure, ...] = ()
+
+
+@dataclass(frozen=True)
+class IndicatorValue:
+    """A reported figure (what was achieved or observed), never a target."""
+
+    indicator: str
+    value: float
+    unit: str  # as written
+    period: str  # YYYY | YYYY-MM | YYYY-MM-DD: the period the figure describes
+    period_precision: str  # year | month | day
+    value_kind: str  # one of VALUE_KINDS
+    region: str | None
+    evidence: str
+    evidence_start: int
+    evidence_end: int
+
+
+VALUE_KINDS = ("level", "change")
 
 
 @dataclass(frozen=True)
 class Extraction:
     targets: list[TargetMention] = field(default_factory=list)
     events: list[EventMention] = field(default_factory=list)
+    indicator_values: list[IndicatorValue] = field(default_factory=list)

@@ -16,9 +16,9 @@ _NUMBER = rf"(?:{_ARABIC}|{_CHINESE})"
 _MAGNITUDE = r"(?:万亿|千亿|百亿|亿|千万|百万|万|千|百)"
 # Longer units first so 个百分点 wins over 个, 人次 over 人, 平方公里 over 公里.
 _BASE_UNITS = (
-    "个百分点", "个工作日", "平方公里", "平方米", "立方米", "千瓦时", "公顷", "公里", "千米", "千克",
+    "个百分点", "个工作日", "标准箱", "吨标准煤", "平方公里", "平方米", "立方米", "千瓦时", "公顷", "公里", "千米", "千克",
     "美元", "元", "人次", "家次", "人", "名", "位", "家", "个", "项", "条", "件", "所", "座", "处",
-    "台", "套", "辆", "艘", "架", "吨", "标箱", "亩", "米", "瓦", "户", "场", "部", "篇", "种", "款",
+    "台", "套", "辆", "艘", "架", "吨", "标箱", "兆瓦", "场次", "亩", "米", "瓦", "户", "场", "部", "篇", "种", "款",
     "只", "头", "株", "批次", "张", "床", "间", "倍", "%", "‰",
 )  # fmt: skip
 _UNIT = rf"(?:{_MAGNITUDE}?(?:{'|'.join(map(re.escape, _BASE_UNITS))})(?:/(?:人|年|亩|户|月|天|吨|平方米))*)"
@@ -92,6 +92,8 @@ def find_quantities(text: str) -> list[Quantity]:
                 unit = match.group("unit")
         except ValueError:  # a run of numeral characters that is not a number (一二)
             continue
+        if match.group("unit") and match.group("unit").endswith("位") and text.startswith("数", match.end("unit")):
+            continue  # 两位数增长: digits, not people
         if len(values) == 2:
             comparator, prefix_start = "range", None
         else:

@@ -14,11 +14,12 @@ from __future__ import annotations
 import re
 
 from ingest.extract.dates import Publication
+from ingest.extract.document import clause_place
 from ingest.extract.model import TargetMention
 from ingest.extract.numbers import DOUBLING, DOUBLING_VALUE, Quantity, find_quantities
 from ingest.extract.sentences import Paragraph, Sentence
 
-_CLAUSE = re.compile(r"[^,:]+")
+_CLAUSE = re.compile(r"(?:[^,:]|(?<=\d),(?=\d{3}))+")  # 1,000亿元 is one number, not two clauses
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:底|末)?")
 _DEADLINE_PREFIX = re.compile(r"(?:到|至|截至|截止到|力争到|争取到|力争在|争取在|在)\s*$")
 _CUTOFF_PREFIX = re.compile(r"(?:截至|截止到|截止)\s*$")
@@ -74,6 +75,7 @@ _MEASURE_SUFFIX = re.compile(r"(?:率|量|比重|占比|水平|指数|密度|总
 _PART_SPLIT = re.compile(r"[、和及与]")
 _POST_STOP = re.compile(r"[、和及与,;。]")
 _MAX_INDICATOR = 30
+_PLACE_HINT = re.compile(r"[省市县区州]")
 
 
 def _plan_period_year(match: re.Match[str]) -> int:
@@ -146,9 +148,12 @@ def _is_heading_sentence(sentence: Sentence) -> bool:
 
 
 class _SentenceScanner:
-    def __init__(self, pub: Publication, context: _Context):
+    def __init__(self, pub: Publication, context: _Context, region: str | None = None, issuer: str | None = None):
         self.pub = pub
         self.context = context
+        self.region = region
+        self.issuer = issuer
+        self.plan_document = False  # the document sets policy (方案, 规划, 意见…): 每年… is a standing goal
 
     def clause_year(self, clause: str, sentence_future: bool, at_sentence_start: bool) -> tuple[str, int | None]:
         """('deadline', year) | ('reported', None) | ('none', None) for the years a clause mentions."""
@@ -179,8 +184,11 @@ class _SentenceScanner:
             period = _PLAN_PERIOD.search(clause)
             if period:
                 state, year = "deadline", _plan_period_year(period)
-            elif self.pub.date and _THIS_YEAR.search(clause):
-                state, year = "deadline", self.pub.date.year
+            elif self.pub.date and (this_year := _THIS_YEAR.search(clause)):
+                # 全年新增… after a past year reports that year; 全年 sets a goal only in a plan
+                planned = sentence_future or self.context.goal_section or self.context.list_open
+                if this_year.group() != "全年" or planned:
+                    state, year = "deadline", self.pub.date.year
         return state, year
 
     def scan(self, sentence: Sentence, evidence: str) -> list[TargetMention]:
@@ -188,13 +196,17 @@ class _SentenceScanner:
         if _FORECAST.search(text):
             return []
         sentence_future = bool(_FUTURE.search(text))
-        explicit_future = bool(_STRONG_FUTURE.search(text) or re.search(r"到\s*(?:19|20)\d{2}|十[一-七]五", text))
+        explicit_future = bool(_STRONG_FUTURE.search(text) or re.search(r"到\s*(?:19|20)\d{2}|十[一二三四五六七]五", text))
         found: list[TargetMention] = []
         previous_indicator = ""
         year = self.context.year
         year_live = True  # turned off for the rest of a sentence that reports a past year
+        sentence_place: str | None = None
         for index, clause_match in enumerate(_CLAUSE.finditer(text)):
             clause = clause_match.group()
+            place = clause_place(clause) if _PLACE_HINT.search(clause) else None
+            if index == 0:
+                sentence_place = place
             state, clause_year = self.clause_year(clause, sentence_future, index == 0)
             if state == "deadline":
                 year, year_live = clause_year, True
@@ -207,11 +219,12 @@ class _SentenceScanner:
                 continue
             # 每年储备1000家以上: a standing goal, with no deadline of its own.
             standing = bool(_EVERY_YEAR.search(clause)) and bool(
-                _STRONG_FUTURE.search(text) or (year is not None and year_live)
+                _STRONG_FUTURE.search(text) or (year is not None and year_live) or self.plan_document
             )
             if (year is None or not year_live) and not standing:
                 continue
             baseline = _BASELINE.search(clause)
+            region = place or sentence_place or self.region
             for item in self.clause_items(clause, previous_indicator):
                 indicator, value, unit, comparator = item
                 previous_indicator = indicator
@@ -221,12 +234,17 @@ class _SentenceScanner:
                         target_year=None if standing else year,
                         baseline_year=int(baseline.group(1)) if baseline else None,
                         evidence=evidence, evidence_start=sentence.start, evidence_end=sentence.end,
+                        region=region, issuer=self.issuer,
                     )
                 )  # fmt: skip
         return found
 
     def clause_items(self, clause: str, previous_indicator: str) -> list[tuple[str, float, str, str]]:
         quantities = find_quantities(clause)
+        # 培育年产值超10亿元的茶叶龙头企业20家: the first figure qualifies the counted noun
+        quantities = [
+            q for i, q in enumerate(quantities) if not (clause.startswith("的", q.end) and i + 1 < len(quantities))
+        ]
         items: list[tuple[str, float, str, str]] = []
         segment_start = 0
         index = 0
@@ -250,6 +268,8 @@ class _SentenceScanner:
                     consumed_end = quantity.end + consumed
             if _GROWTH_ONLY.match(indicator) and previous_indicator:
                 indicator = _GROWTH_TAIL.sub("", previous_indicator) + indicator
+            elif len(indicator) < 2 and previous_indicator and not pre_raw.strip(" 、和及与累计达到总数共"):
+                indicator = previous_indicator  # 新建5G基站3000个以上、累计达到2.5万个: the same indicator
             if len(indicator) > _MAX_INDICATOR:
                 indicator = indicator[-_MAX_INDICATOR:]
             if len(indicator) >= 2:
@@ -277,7 +297,9 @@ class _SentenceScanner:
         return rows
 
 
-def _doubling_rows(sentence: Sentence, year: int | None, evidence: str) -> list[TargetMention]:
+def _doubling_rows(
+    sentence: Sentence, year: int | None, evidence: str, region: str | None, issuer: str | None
+) -> list[TargetMention]:
     """翻一番 / 翻两番: a relative target of 2× / 4× the baseline."""
     rows = []
     for match in DOUBLING.finditer(sentence.text):
@@ -294,14 +316,35 @@ def _doubling_rows(sentence: Sentence, year: int | None, evidence: str) -> list[
                 indicator=indicator, value=DOUBLING_VALUE[match.group("times")], unit="倍", comparator="=",
                 target_year=year, baseline_year=int(baseline.group(1)) if baseline else None,
                 evidence=evidence, evidence_start=sentence.start, evidence_end=sentence.end,
+                region=(clause_place(pre) if _PLACE_HINT.search(pre) else None) or region, issuer=issuer,
             )
         )  # fmt: skip
     return rows
 
 
-def extract_targets(clean_text: str, paragraphs: list[Paragraph], pub: Publication) -> list[TargetMention]:
+_PLAN_TITLE = re.compile(r"方案|规划|计划|意见|纲要|措施|办法|决定|政府工作报告|行动")
+_SECTION_YEAR = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?")
+_PLAN_SECTION = re.compile(r"目标|任务|重点工作|工作安排|工作计划|主要工作|工作重点")
+_PAST_SECTION = re.compile(r"回顾|基础|成就|成效|进展|完成情况|总结|现状")
+
+
+def _section_plan_year(heading: str, pub: Publication) -> int | None:
+    """The year a section heading plans for (2024年重点工作), or None (2023年工作回顾, 发展基础)."""
+    match = _SECTION_YEAR.search(heading)
+    if not match or _PAST_SECTION.search(heading) or _BASELINE_PREFIX.search(heading[: match.start()]):
+        return None
+    year = int(match.group(1))
+    if _PLAN_SECTION.search(heading) and (pub.date is None or year >= pub.date.year):
+        return year
+    return None
+
+
+def extract_targets(
+    clean_text: str, paragraphs: list[Paragraph], pub: Publication, region: str | None = None, issuer: str | None = None
+) -> list[TargetMention]:
     context = _Context()
-    scanner = _SentenceScanner(pub, context)
+    scanner = _SentenceScanner(pub, context, region, issuer)
+    scanner.plan_document = bool(_PLAN_TITLE.search(clean_text[:300]))
     targets: list[TargetMention] = []
     for paragraph in paragraphs:
         if paragraph.is_heading and not find_quantities(paragraph.text):
@@ -309,6 +352,9 @@ def extract_targets(clean_text: str, paragraphs: list[Paragraph], pub: Publicati
             state, year = scanner.clause_year(paragraph.text, False, True)
             context.year = year if state == "deadline" else None  # 到2025年主要目标
             context.list_open = False
+            plan_year = _section_plan_year(paragraph.text, pub)
+            if plan_year is not None:  # 三、2024年重点工作: a plan for that year
+                context.year, context.goal_section = plan_year, True
             continue
         starts_bullet = bool(_BULLET.match(paragraph.text))
         if not (context.goal_section or (context.list_open and starts_bullet)):
@@ -321,7 +367,7 @@ def extract_targets(clean_text: str, paragraphs: list[Paragraph], pub: Publicati
             evidence = clean_text[sentence.start : sentence.end]
             targets.extend(scanner.scan(sentence, evidence))
             if "翻" in sentence.text and context.year is not None:
-                targets.extend(_doubling_rows(sentence, context.year, evidence))
+                targets.extend(_doubling_rows(sentence, context.year, evidence, region, issuer))
         ending = paragraph.text.rstrip()
         introduces_list = ending.endswith(("—", ":")) and context.year is not None
         context.list_open = introduces_list or (context.list_open and starts_bullet)
