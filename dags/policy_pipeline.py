@@ -1,4 +1,4 @@
-"""Daily policy-intelligence pipeline: ingest → extract → dbt build → validate → publish.
+"""Daily policy-intelligence pipeline: plan → process batches (mapped) → load → extract → dbt build → validate → publish.
 
 Each task is a thin call into ``ingest.pipeline``; all of them work on one
 build DuckDB file beside the published warehouse, and only ``publish`` touches
@@ -54,20 +54,36 @@ def _paths(params: dict):
 )
 def policy_pipeline():
     @task
-    def ingest_documents(params: dict | None = None, run_id: str | None = None) -> dict:
-        from ingest.pipeline import ingest_sources
+    def plan_batches(params: dict | None = None, run_id: str | None = None) -> list[str]:
+        from ingest.pipeline import plan_batches
 
-        return ingest_sources(
+        return plan_batches(
             _paths(params).build,
+            run_id,
             corpus_dir=params["corpus_dir"] or None,
             urls=params["urls"],
             feeds=params["feeds"],
             sitemaps=params["sitemaps"],
-            run_id=run_id,
         )
 
+    # One mapped task instance per batch: under the CeleryExecutor they spread
+    # over the workers; each reads, cleans and extracts into Parquet files.
+    @task(max_active_tis_per_dagrun=int(os.environ.get("POLICY_PARALLEL_BATCHES", "4")))
+    def process_batch(manifest: str, params: dict | None = None) -> str:
+        from ingest.pipeline import process_batch
+
+        return process_batch(_paths(params).build, manifest)
+
     @task
-    def extract_mentions(ingested: dict, params: dict | None = None) -> dict:
+    def load_batches(batches: list[str], params: dict | None = None, run_id: str | None = None) -> dict:
+        from ingest.pipeline import load_run
+
+        return load_run(_paths(params).build, run_id).as_dict()
+
+    @task
+    def extract_mentions(loaded: dict, params: dict | None = None) -> dict:
+        # Batches extract as they go; this catches up documents loaded before
+        # the current extractor version.
         from ingest.pipeline import extract_pending
 
         return extract_pending(_paths(params).build)
@@ -79,14 +95,14 @@ def policy_pipeline():
         return transform(_paths(params).build)
 
     @task
-    def validate_marts(built: dict, ingested: dict, params: dict | None = None) -> dict:
+    def validate_marts(built: dict, loaded: dict, params: dict | None = None) -> dict:
         from airflow.sdk.exceptions import AirflowFailException
 
         from expectations import ChecksFailed
         from ingest.pipeline import validate
 
         try:
-            return validate(_paths(params).build, ingested["run_id"])
+            return validate(_paths(params).build, loaded["run_id"])
         except ChecksFailed as exc:
             # Bad data does not get better on a retry: fail now, batch quarantined.
             raise AirflowFailException(str(exc)) from exc
@@ -97,8 +113,8 @@ def policy_pipeline():
 
         return str(publish(_paths(params)))
 
-    ingested = ingest_documents()
-    publish_warehouse(validate_marts(build_marts(extract_mentions(ingested)), ingested))
+    loaded = load_batches(process_batch.expand(manifest=plan_batches()))
+    publish_warehouse(validate_marts(build_marts(extract_mentions(loaded)), loaded))
 
 
 policy_pipeline()

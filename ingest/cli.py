@@ -129,7 +129,13 @@ def _evaluate(args: argparse.Namespace) -> int:
 
     gold = json.loads(Path(args.gold).read_text(encoding="utf-8"))
     predictions = {
-        doc.file_name: extract(doc.clean_text, doc.publish_date, doc.publish_date_precision)
+        doc.file_name: extract(
+            doc.clean_text,
+            doc.publish_date,
+            doc.publish_date_precision,
+            region=doc.clean.region,
+            issuer=doc.clean.publisher,
+        )
         for doc in prepare_corpus(args.corpus)
     }
     report = score(gold, predictions)

@@ -8,9 +8,9 @@ copies it over the published file atomically, and only after the checks pass.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import os
+import re
 import shutil
 import time
 import uuid
@@ -19,24 +19,19 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.clean import EXTRACTOR_VERSION as CLEANER_VERSION
-from ingest.clean import EmptyDocumentError, clean_document
-from ingest.encoding import UndecodableError, decode_bytes
+from ingest.batches import (
+    COLUMNS,
+    MENTION_TABLES,
+    default_workers,
+    empty_rows,
+    extraction_rows,
+    load_batches,
+    process_inputs,
+    write_batch,
+)
+from ingest.documents import PreparedDocument, RejectedInput, prepare, prepare_corpus  # noqa: F401 (public API)
 from ingest.sources import RawInput
-from ingest.sources.folder import iter_folder
 from ingest.warehouse import connect, insert_rows
-
-MIN_CJK_CHARACTERS = 20
-
-DOCUMENT_COLUMNS = (
-    "document_id", "content_hash", "source_uri", "url", "title", "publish_date",
-    "publish_date_precision", "publisher", "region", "content_format", "detected_encoding",
-    "original_text", "clean_text", "extractor_version", "run_id", "loaded_at",
-)  # fmt: skip
-LOG_COLUMNS = (
-    "run_id", "source_uri", "outcome", "reason", "document_id", "byte_size",
-    "detected_encoding", "logged_at",
-)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -73,90 +68,6 @@ def _now() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
-def _cjk_count(text: str) -> int:
-    return sum(1 for ch in text if "\u4e00" <= ch <= "\u9fff")
-
-
-@dataclass
-class PreparedDocument:
-    """An input that decoded and cleaned; what the loader stores and the extractor reads."""
-
-    source_uri: str
-    file_name: str
-    content_hash: str
-    original_text: str
-    encoding: str
-    byte_size: int
-    clean: object  # ingest.clean.CleanDocument
-    notes: list[str]
-
-    @property
-    def document_id(self) -> str:
-        return self.content_hash[:16]
-
-    # The extractor's inputs, named as the evaluation expects them.
-    @property
-    def clean_text(self) -> str:
-        return self.clean.clean_text
-
-    @property
-    def publish_date(self) -> dt.date | None:
-        return self.clean.publish_date
-
-    @property
-    def publish_date_precision(self) -> str | None:
-        return self.clean.publish_date_precision
-
-
-class RejectedInput(ValueError):
-    """An input that cannot become a document; the message is the logged reason."""
-
-
-def prepare(raw: RawInput) -> PreparedDocument:
-    """Decode and clean one input, or raise ``RejectedInput`` with the reason."""
-    if raw.error:
-        raise RejectedInput(raw.error)
-    data = raw.data or b""
-    if not data.strip():
-        raise RejectedInput("empty input (no bytes or only whitespace)")
-    try:
-        text, encoding = decode_bytes(data, raw.declared_charset)
-    except UndecodableError as exc:
-        raise RejectedInput(str(exc)) from exc
-    try:
-        clean = clean_document(text, raw.metadata)
-    except EmptyDocumentError as exc:
-        raise RejectedInput(str(exc)) from exc
-    except (ValueError, TypeError, RecursionError, MemoryError) as exc:
-        # One malformed document (trafilatura or lxml giving up) must not fail the batch.
-        raise RejectedInput(f"cleaning failed: {type(exc).__name__}: {exc}") from exc
-    cjk = _cjk_count(clean.clean_text)
-    if cjk < MIN_CJK_CHARACTERS:
-        raise RejectedInput(f"not a Chinese document: {cjk} Chinese characters in the main text")
-    if clean.url is None and raw.url:
-        clean.url = raw.url
-    content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-    return PreparedDocument(
-        source_uri=raw.source_uri,
-        file_name=raw.source_uri.rstrip("/").rsplit("/", 1)[-1],
-        content_hash=content_hash,
-        original_text=text,
-        encoding=encoding,
-        byte_size=len(data),
-        clean=clean,
-        notes=raw.notes + clean.notes,
-    )
-
-
-def prepare_corpus(corpus_dir: str | Path) -> Iterator[PreparedDocument]:
-    """Every document of a corpus folder that cleans, for evaluation (rejects are skipped)."""
-    for raw in iter_folder(corpus_dir):
-        try:
-            yield prepare(raw)
-        except RejectedInput:
-            continue
-
-
 @dataclass
 class IngestSummary:
     run_id: str
@@ -166,55 +77,179 @@ class IngestSummary:
         return {"run_id": self.run_id, **{k: self.outcomes.get(k, 0) for k in ("loaded", "duplicate", "rejected")}}
 
 
-def ingest_inputs(build_db: Path, inputs: Iterable[RawInput], run_id: str | None = None) -> IngestSummary:
-    """Load every input into ``raw.documents`` and log each one in ``raw.ingest_log``.
+BATCH_SIZE = int(os.environ.get("POLICY_BATCH_SIZE", "500"))
 
-    Content seen before (in this batch or any earlier load) is logged as a
-    duplicate and adds no document, so loading the same inputs twice adds nothing.
-    """
-    run_id = run_id or new_run_id()
-    documents: list[tuple] = []
-    log: list[tuple] = []
-    outcomes: Counter = Counter()
-    con = connect(build_db)
+
+def known_content(build_db: Path) -> dict[str, str]:
+    """Content hashes already in the warehouse, with where each was first read."""
+    if not build_db.exists():
+        return {}
+    con = connect(build_db, read_only=True)
     try:
-        known = dict(con.execute("select content_hash, source_uri from raw.documents").fetchall())
-        for raw in inputs:
-            now = _now()
-            try:
-                doc = prepare(raw)
-            except RejectedInput as exc:
-                size = len(raw.data) if raw.data is not None else None
-                log.append((run_id, raw.source_uri, "rejected", str(exc), None, size, None, now))
-                outcomes["rejected"] += 1
-                continue
-            notes = "; ".join(doc.notes) or None
-            if doc.content_hash in known:
-                reason = f"same content as {known[doc.content_hash]}" + (f"; {notes}" if notes else "")
-                log.append((run_id, doc.source_uri, "duplicate", reason, doc.document_id, doc.byte_size, doc.encoding, now))
-                outcomes["duplicate"] += 1
-                continue
-            known[doc.content_hash] = doc.source_uri
-            c = doc.clean
-            documents.append((
-                doc.document_id, doc.content_hash, doc.source_uri, c.url, c.title, c.publish_date,
-                c.publish_date_precision, c.publisher, c.region, c.content_format, doc.encoding,
-                doc.original_text, c.clean_text, CLEANER_VERSION, run_id, now,
-            ))  # fmt: skip
-            log.append((run_id, doc.source_uri, "loaded", notes, doc.document_id, doc.byte_size, doc.encoding, now))
-            outcomes["loaded"] += 1
-        con.execute("begin")
-        insert_rows(con, "raw.documents", DOCUMENT_COLUMNS, documents)
-        insert_rows(con, "raw.ingest_log", LOG_COLUMNS, log)
-        failpoint("load")
-        con.execute("commit")
+        return dict(con.execute("select content_hash, source_uri from raw.documents").fetchall())
     finally:
         con.close()
+
+
+def _last_fingerprints(build_db: Path) -> dict[str, str]:
+    """The fingerprint each file had when it was last read and kept (loaded or duplicate)."""
+    if not build_db.exists():
+        return {}
+    con = connect(build_db, read_only=True)
+    try:
+        return dict(
+            con.execute(
+                """
+                select source_uri, arg_max(source_fingerprint, logged_at)
+                from raw.ingest_log
+                where outcome in ('loaded', 'duplicate') and source_fingerprint is not null
+                group by source_uri
+                """
+            ).fetchall()
+        )
+    finally:
+        con.close()
+
+
+def staging_dir(build_db: Path, run_id: str) -> Path:
+    """Where a run's batch manifests and batch files live until they are loaded."""
+    return build_db.with_name(build_db.stem + ".staging") / re.sub(r"[^\w.-]", "_", run_id)
+
+
+def _fetch_settings(allow_private_addresses: bool | None):
+    from ingest.sources.web import FetchSettings
+
+    if allow_private_addresses is None:
+        allow_private_addresses = os.environ.get("POLICY_ALLOW_PRIVATE_ADDRESSES") == "1"
+    return FetchSettings(allow_private_addresses=allow_private_addresses)
+
+
+def plan_batches(
+    build_db: Path,
+    run_id: str,
+    corpus_dir: str | Path | None = None,
+    urls: Iterable[str] = (),
+    feeds: Iterable[str] = (),
+    sitemaps: Iterable[str] = (),
+    allow_private_addresses: bool | None = None,
+    batch_size: int | None = None,
+) -> list[str]:
+    """List the run's inputs and split them into batch manifests; returns their paths.
+
+    Files unchanged since they were last read (same size and modification
+    time) are logged as duplicates here without being read again, which is
+    what makes a daily run cost what the day's new documents cost.
+    """
+    from ingest.sources.folder import corpus_root, fingerprint, list_documents
+    from ingest.sources.web import WebFetcher
+
+    if not (corpus_dir or urls or feeds or sitemaps):
+        raise ValueError("nothing to ingest: give a corpus folder or web inputs")
+    staging = staging_dir(build_db, run_id)
+    staging.mkdir(parents=True, exist_ok=True)
+    settings = _fetch_settings(allow_private_addresses)
+    items: list[dict] = []
+    planned = empty_rows()  # inputs settled while planning: unchanged files, unusable listings
+    now = _now()
+    if corpus_dir:
+        last = _last_fingerprints(build_db)
+        for path in list_documents(corpus_dir):
+            uri, print_ = path.absolute().as_uri(), fingerprint(path)
+            if print_ is not None and last.get(uri) == print_:
+                reason = "unchanged since it was last read (same size and modification time)"
+                planned["raw.ingest_log"].append((run_id, uri, "duplicate", reason, None, None, None, now, print_))
+            else:
+                items.append({"file": str(path)})
+    web_urls = list(urls)
+    fetcher = WebFetcher(settings)
+    for kind, listings in (("feed", feeds), ("sitemap", sitemaps)):
+        for listing in listings:
+            found = fetcher.discover(listing, kind)
+            if not found:
+                reason = f"the {kind} listed no article URLs (or could not be fetched)"
+                planned["raw.ingest_log"].append((run_id, listing, "rejected", reason, None, None, None, now, None))
+            web_urls.extend(found)
+    items.extend({"url": url} for url in dict.fromkeys(web_urls))
+    write_batch(planned, staging / "batch-planned")
+    size = batch_size or BATCH_SIZE
+    manifests = []
+    for number, start in enumerate(range(0, max(len(items), 1), size)):
+        manifest = staging / f"batch-{number:05d}.json"
+        manifest.write_text(
+            json.dumps({
+                "run_id": run_id,
+                "corpus_dir": str(corpus_root(corpus_dir)) if corpus_dir else None,
+                "allow_private_addresses": settings.allow_private_addresses,
+                "items": items[start : start + size],
+            }, ensure_ascii=False),
+            encoding="utf-8",
+        )  # fmt: skip
+        manifests.append(str(manifest))
+    return manifests
+
+
+def process_batch(build_db: Path, manifest: str | Path, workers: int | None = None) -> str:
+    """Read, clean and extract one batch's inputs into Parquet files beside its manifest.
+
+    Safe to retry: a batch that finished is not redone. Reads the build file
+    only (to skip content it already holds), so batches run in parallel.
+    """
+    from ingest.sources.folder import read_document
+    from ingest.sources.web import WebFetcher
+
+    manifest = Path(manifest)
+    out = manifest.with_suffix("")
+    if (out / "_SUCCESS").exists():
+        return str(out)
+    spec = json.loads(manifest.read_text(encoding="utf-8"))
+    root = Path(spec["corpus_dir"]) if spec["corpus_dir"] else None
+    fetcher = WebFetcher(_fetch_settings(spec["allow_private_addresses"]))
+
+    def inputs() -> Iterator[RawInput]:
+        for item in spec["items"]:
+            yield read_document(Path(item["file"]), root) if "file" in item else fetcher.fetch(item["url"])
+
+    rows = process_inputs(inputs(), spec["run_id"], known_content(build_db), workers or default_workers())
+    write_batch(rows, out)
+    return str(out)
+
+
+def load_run(build_db: Path, run_id: str) -> IngestSummary:
+    """Load every batch of a run into raw in one transaction — the single DuckDB writer."""
+    staging = staging_dir(build_db, run_id)
+    manifests = sorted(staging.glob("batch-*.json"))
+    unfinished = [m.name for m in manifests if not (m.with_suffix("") / "_SUCCESS").exists()]
+    if unfinished:
+        raise RuntimeError(f"batches not processed yet: {', '.join(unfinished)}")
+    con = connect(build_db)
+    try:
+        if con.execute("select count(*) from raw.ingest_log where run_id = ?", [run_id]).fetchone()[0]:
+            outcomes = Counter()  # loaded by an earlier try of this step; only the clean-up was left
+        else:
+            con.execute("begin")
+            batches = [staging / "batch-planned", *(m.with_suffix("") for m in manifests)]
+            outcomes = load_batches(con, batches)
+            failpoint("load")
+            con.execute("commit")
+    finally:
+        con.close()
+    shutil.rmtree(staging, ignore_errors=True)
     return IngestSummary(run_id, outcomes)
 
 
-def ingest_folder(build_db: Path, corpus_dir: str | Path, run_id: str | None = None) -> IngestSummary:
-    return ingest_inputs(build_db, iter_folder(corpus_dir), run_id)
+def ingest_inputs(
+    build_db: Path, inputs: Iterable[RawInput], run_id: str | None = None, workers: int = 1
+) -> IngestSummary:
+    """Load the given inputs as one batch (extracted on the way); each is logged in ``raw.ingest_log``.
+
+    Content seen before (in these inputs or any earlier load) is logged as a
+    duplicate and adds no document, so loading the same inputs twice adds nothing.
+    """
+    run_id = run_id or new_run_id()
+    staging = staging_dir(build_db, run_id)
+    rows = process_inputs(inputs, run_id, known_content(build_db), workers=workers)
+    write_batch(rows, staging / "batch-planned")
+    return load_run(build_db, run_id)
 
 
 def ingest_sources(
@@ -225,89 +260,25 @@ def ingest_sources(
     sitemaps: Iterable[str] = (),
     run_id: str | None = None,
     allow_private_addresses: bool | None = None,
+    workers: int | None = None,
 ) -> dict:
-    """Ingest a corpus folder and/or web inputs under one run id (what the DAG's first task does).
+    """Plan, process and load a corpus folder and/or web inputs in this process (the CLI's ingest).
 
     Private and loopback addresses stay refused unless ``allow_private_addresses``
     (default: the environment variable ``POLICY_ALLOW_PRIVATE_ADDRESSES=1``).
     """
-    from ingest.sources.web import FetchSettings, iter_web
-
     run_id = run_id or new_run_id()
-    summary: dict = {"run_id": run_id}
-    if corpus_dir:
-        summary["folder"] = ingest_folder(build_db, corpus_dir, run_id).as_dict()
-    urls, feeds, sitemaps = list(urls), list(feeds), list(sitemaps)
-    if urls or feeds or sitemaps:
-        if allow_private_addresses is None:
-            allow_private_addresses = os.environ.get("POLICY_ALLOW_PRIVATE_ADDRESSES") == "1"
-        settings = FetchSettings(allow_private_addresses=allow_private_addresses)
-        summary["web"] = ingest_inputs(build_db, iter_web(urls, feeds, sitemaps, settings), run_id).as_dict()
-    if len(summary) == 1:
-        raise ValueError("nothing to ingest: give a corpus folder or web inputs")
-    return summary
+    manifests = plan_batches(build_db, run_id, corpus_dir, urls, feeds, sitemaps, allow_private_addresses)
+    for manifest in manifests:
+        process_batch(build_db, manifest, workers)
+    return load_run(build_db, run_id).as_dict()
 
 
-def _mention_id(*parts: object) -> str:
-    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
-
-
-TARGET_COLUMNS = (
-    "mention_id", "document_id", "extractor_version", "indicator", "value", "unit", "comparator",
-    "target_year", "baseline_year", "region", "issuer", "evidence", "evidence_start", "evidence_end",
-    "extracted_at",
-)  # fmt: skip
-EVENT_COLUMNS = (
-    "mention_id", "document_id", "extractor_version", "event_date", "date_precision", "event_type",
-    "name", "location", "evidence", "evidence_start", "evidence_end", "extracted_at",
-)  # fmt: skip
-MEASURE_COLUMNS = ("event_mention_id", "measure_index", "document_id", "extractor_version", "name", "value", "unit")
-VALUE_COLUMNS = (
-    "mention_id", "document_id", "extractor_version", "indicator", "value", "unit", "period",
-    "period_precision", "value_kind", "region", "evidence", "evidence_start", "evidence_end", "extracted_at",
-)  # fmt: skip
-EXTRACTION_COLUMNS = ("document_id", "extractor_version", "target_count", "event_count", "extracted_at")
-# Tables holding one extractor version's output; re-extraction replaces that version's rows only.
-MENTION_TABLES = (
-    "raw.target_mentions", "raw.event_mentions", "raw.event_measure_mentions",
-    "raw.indicator_value_mentions", "raw.extractions",
-)  # fmt: skip
-
-
-def extraction_rows(document_id: str, version: str, result, now: dt.datetime) -> dict[str, list[tuple]]:
-    """The raw-table rows for one document's extraction result, keyed by table."""
-    rows: dict[str, list[tuple]] = {table: [] for table in MENTION_TABLES}
-    for i, t in enumerate(result.targets):
-        rows["raw.target_mentions"].append((
-            _mention_id(document_id, version, "target", i, t.evidence_start, t.indicator, t.value),
-            document_id, version, t.indicator, t.value, t.unit, t.comparator, t.target_year, t.baseline_year,
-            t.region, t.issuer, t.evidence, t.evidence_start, t.evidence_end, now,
-        ))  # fmt: skip
-    for i, e in enumerate(result.events):
-        event_id = _mention_id(document_id, version, "event", i, e.evidence_start, e.name, e.event_date)
-        rows["raw.event_mentions"].append((
-            event_id, document_id, version, e.event_date, e.date_precision, e.event_type, e.name,
-            e.location, e.evidence, e.evidence_start, e.evidence_end, now,
-        ))  # fmt: skip
-        for j, m in enumerate(e.measures):
-            rows["raw.event_measure_mentions"].append((event_id, j, document_id, version, m.name, m.value, m.unit))
-    for i, v in enumerate(result.indicator_values):
-        rows["raw.indicator_value_mentions"].append((
-            _mention_id(document_id, version, "value", i, v.evidence_start, v.indicator, v.value, v.period),
-            document_id, version, v.indicator, v.value, v.unit, v.period, v.period_precision, v.value_kind,
-            v.region, v.evidence, v.evidence_start, v.evidence_end, now,
-        ))  # fmt: skip
-    rows["raw.extractions"].append((document_id, version, len(result.targets), len(result.events), now))
-    return rows
-
-
-_TABLE_COLUMNS = {
-    "raw.target_mentions": TARGET_COLUMNS,
-    "raw.event_mentions": EVENT_COLUMNS,
-    "raw.event_measure_mentions": MEASURE_COLUMNS,
-    "raw.indicator_value_mentions": VALUE_COLUMNS,
-    "raw.extractions": EXTRACTION_COLUMNS,
-}
+def ingest_folder(
+    build_db: Path, corpus_dir: str | Path, run_id: str | None = None, workers: int | None = None
+) -> IngestSummary:
+    summary = ingest_sources(build_db, corpus_dir, run_id=run_id, workers=workers)
+    return IngestSummary(summary["run_id"], Counter({k: summary[k] for k in ("loaded", "duplicate", "rejected")}))
 
 
 def extract_pending(build_db: Path, *, force: bool = False) -> dict:
@@ -333,7 +304,7 @@ def extract_pending(build_db: Path, *, force: bool = False) -> dict:
             """,
             [force, EXTRACTOR_VERSION],
         ).fetchall()
-        batch: dict[str, list[tuple]] = {table: [] for table in MENTION_TABLES}
+        batch = {table: [] for table in MENTION_TABLES}
         now = _now()
         for document_id, clean_text, publish_date, precision, region, publisher in pending:
             result = extract(clean_text, publish_date, precision, region=region, issuer=publisher)
@@ -346,7 +317,7 @@ def extract_pending(build_db: Path, *, force: bool = False) -> dict:
                 f"delete from {table} where extractor_version = ? and list_contains(?, document_id)",
                 [EXTRACTOR_VERSION, ids],
             )
-            insert_rows(con, table, _TABLE_COLUMNS[table], batch[table])
+            insert_rows(con, table, COLUMNS[table], batch[table])
         failpoint("extract")
         con.execute("commit")
     finally:

@@ -120,6 +120,8 @@ create table if not exists raw.event_mentions (
 -- Columns added after the first release; a build file from then gains them.
 alter table raw.target_mentions add column if not exists region varchar;
 alter table raw.target_mentions add column if not exists issuer varchar;
+-- size:mtime of a file input, so an unchanged file is not read again
+alter table raw.ingest_log add column if not exists source_fingerprint varchar;
 """
 
 

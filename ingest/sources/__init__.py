@@ -19,3 +19,4 @@ class RawInput:
     declared_charset: str | None = None  # from an HTTP header; a hint only, never trusted blindly
     metadata: dict = field(default_factory=dict)  # sidecar / feed metadata: url, title, publish_date, …
     notes: list[str] = field(default_factory=list)  # warnings recorded with the outcome
+    fingerprint: str | None = None       # size and mtime of a file: unchanged inputs are not read again

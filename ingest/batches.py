@@ -1,0 +1,255 @@
+"""Batches: the unit of parallel work between reading inputs and the single DuckDB writer.
+
+Workers turn inputs into rows (decode, clean, extract) — in a process pool,
+and under Airflow in parallel mapped tasks that write the rows to Parquet
+files; one loader then writes them into the build DuckDB file in one
+transaction, deciding which content is new.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+from collections import Counter
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from ingest.clean import EXTRACTOR_VERSION as CLEANER_VERSION
+from ingest.documents import RejectedInput, prepare
+from ingest.sources import RawInput
+from ingest.warehouse import RAW_DDL
+
+COLUMNS: dict[str, tuple[str, ...]] = {
+    "raw.documents": (
+        "document_id", "content_hash", "source_uri", "url", "title", "publish_date",
+        "publish_date_precision", "publisher", "region", "content_format", "detected_encoding",
+        "original_text", "clean_text", "extractor_version", "run_id", "loaded_at",
+    ),
+    "raw.ingest_log": (
+        "run_id", "source_uri", "outcome", "reason", "document_id", "byte_size",
+        "detected_encoding", "logged_at", "source_fingerprint",
+    ),
+    "raw.target_mentions": (
+        "mention_id", "document_id", "extractor_version", "indicator", "value", "unit", "comparator",
+        "target_year", "baseline_year", "region", "issuer", "evidence", "evidence_start", "evidence_end",
+        "extracted_at",
+    ),
+    "raw.event_mentions": (
+        "mention_id", "document_id", "extractor_version", "event_date", "date_precision", "event_type",
+        "name", "location", "evidence", "evidence_start", "evidence_end", "extracted_at",
+    ),
+    "raw.event_measure_mentions": (
+        "event_mention_id", "measure_index", "document_id", "extractor_version", "name", "value", "unit",
+    ),
+    "raw.indicator_value_mentions": (
+        "mention_id", "document_id", "extractor_version", "indicator", "value", "unit", "period",
+        "period_precision", "value_kind", "region", "evidence", "evidence_start", "evidence_end", "extracted_at",
+    ),
+    "raw.extractions": ("document_id", "extractor_version", "target_count", "event_count", "extracted_at"),
+}  # fmt: skip
+# Tables holding one extractor version's output, per document.
+MENTION_TABLES = (
+    "raw.target_mentions", "raw.event_mentions", "raw.event_measure_mentions",
+    "raw.indicator_value_mentions", "raw.extractions",
+)  # fmt: skip
+
+Rows = dict[str, list[tuple]]
+
+
+def empty_rows() -> Rows:
+    return {table: [] for table in COLUMNS}
+
+
+def now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+
+
+def mention_id(*parts: object) -> str:
+    return hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:16]
+
+
+def extraction_rows(document_id: str, version: str, result, at: dt.datetime) -> Rows:
+    """The raw-table rows for one document's extraction result."""
+    rows: Rows = {table: [] for table in MENTION_TABLES}
+    for i, t in enumerate(result.targets):
+        rows["raw.target_mentions"].append((
+            mention_id(document_id, version, "target", i, t.evidence_start, t.indicator, t.value),
+            document_id, version, t.indicator, t.value, t.unit, t.comparator, t.target_year, t.baseline_year,
+            t.region, t.issuer, t.evidence, t.evidence_start, t.evidence_end, at,
+        ))  # fmt: skip
+    for i, e in enumerate(result.events):
+        event_id = mention_id(document_id, version, "event", i, e.evidence_start, e.name, e.event_date)
+        rows["raw.event_mentions"].append((
+            event_id, document_id, version, e.event_date, e.date_precision, e.event_type, e.name,
+            e.location, e.evidence, e.evidence_start, e.evidence_end, at,
+        ))  # fmt: skip
+        for j, m in enumerate(e.measures):
+            rows["raw.event_measure_mentions"].append((event_id, j, document_id, version, m.name, m.value, m.unit))
+    for i, v in enumerate(result.indicator_values):
+        rows["raw.indicator_value_mentions"].append((
+            mention_id(document_id, version, "value", i, v.evidence_start, v.indicator, v.value, v.period),
+            document_id, version, v.indicator, v.value, v.unit, v.period, v.period_precision, v.value_kind,
+            v.region, v.evidence, v.evidence_start, v.evidence_end, at,
+        ))  # fmt: skip
+    rows["raw.extractions"].append((document_id, version, len(result.targets), len(result.events), at))
+    return rows
+
+
+def _process_one(raw: RawInput) -> dict:
+    """Decode, clean and extract one input (runs in a worker process)."""
+    from ingest.extract import EXTRACTOR_VERSION, extract
+
+    at = now()
+    size = len(raw.data) if raw.data is not None else None
+    try:
+        doc = prepare(raw)
+    except RejectedInput as exc:
+        return {"source_uri": raw.source_uri, "rejected": str(exc), "size": size, "at": at, "fingerprint": raw.fingerprint}
+    c = doc.clean
+    result = extract(c.clean_text, c.publish_date, c.publish_date_precision, region=c.region, issuer=c.publisher)
+    return {
+        "source_uri": doc.source_uri,
+        "rejected": None,
+        "size": doc.byte_size,
+        "at": at,
+        "fingerprint": raw.fingerprint,
+        "content_hash": doc.content_hash,
+        "document_id": doc.document_id,
+        "encoding": doc.encoding,
+        "notes": "; ".join(doc.notes) or None,
+        "document": (
+            doc.document_id, doc.content_hash, doc.source_uri, c.url, c.title, c.publish_date,
+            c.publish_date_precision, c.publisher, c.region, c.content_format, doc.encoding,
+            doc.original_text, c.clean_text, CLEANER_VERSION, None, at,
+        ),
+        "mentions": extraction_rows(doc.document_id, EXTRACTOR_VERSION, result, at),
+    }
+
+
+def default_workers() -> int:
+    return int(os.environ.get("POLICY_WORKERS", os.cpu_count() or 1))
+
+
+def _results(inputs: Iterable[RawInput], workers: int) -> Iterator[dict]:
+    if workers <= 1:
+        yield from map(_process_one, inputs)
+        return
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        yield from pool.map(_process_one, inputs, chunksize=4)
+
+
+def process_inputs(
+    inputs: Iterable[RawInput], run_id: str, known: dict[str, str] | None = None, workers: int = 1
+) -> Rows:
+    """Rows for every input: a document (with its mentions) per new content, a log row per input.
+
+    ``known`` maps content hashes already in the warehouse to their source;
+    content seen there or earlier in these inputs is logged as a duplicate.
+    """
+    known = dict(known or {})
+    rows = empty_rows()
+    for r in _results(inputs, workers):
+        if r["rejected"] is not None:
+            rows["raw.ingest_log"].append(
+                (run_id, r["source_uri"], "rejected", r["rejected"], None, r["size"], None, r["at"], r["fingerprint"])
+            )
+            continue
+        if r["content_hash"] in known:
+            reason = f"same content as {known[r['content_hash']]}" + (f"; {r['notes']}" if r["notes"] else "")
+            rows["raw.ingest_log"].append((
+                run_id, r["source_uri"], "duplicate", reason, r["document_id"], r["size"], r["encoding"], r["at"],
+                r["fingerprint"],
+            ))  # fmt: skip
+            continue
+        known[r["content_hash"]] = r["source_uri"]
+        rows["raw.documents"].append(r["document"][:14] + (run_id,) + r["document"][15:])
+        rows["raw.ingest_log"].append((
+            run_id, r["source_uri"], "loaded", r["notes"], r["document_id"], r["size"], r["encoding"], r["at"],
+            r["fingerprint"],
+        ))  # fmt: skip
+        for table, mention_rows in r["mentions"].items():
+            rows[table].extend(mention_rows)
+    return rows
+
+
+def _typed_frames(rows: Rows) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB holding ``rows`` in tables shaped exactly like raw's."""
+    con = duckdb.connect()
+    con.execute(RAW_DDL)
+    for table, table_rows in rows.items():
+        if table_rows:
+            columns = COLUMNS[table]
+            frame = pd.DataFrame(table_rows, columns=list(columns), dtype=object)
+            con.register("_rows", frame)
+            con.execute(f"insert into {table} ({', '.join(columns)}) select {', '.join(columns)} from _rows")
+            con.unregister("_rows")
+    return con
+
+
+def write_batch(rows: Rows, out_dir: Path) -> Path:
+    """Write a batch's rows as one Parquet file per table (the hand-off from a worker to the loader)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    con = _typed_frames(rows)
+    try:
+        for table in COLUMNS:
+            target = out_dir / f"{table}.parquet"
+            con.execute(f"copy {table} to '{target}' (format parquet)")
+    finally:
+        con.close()
+    (out_dir / "_SUCCESS").touch()  # a batch without it was interrupted and is redone
+    return out_dir
+
+
+def load_batches(con: duckdb.DuckDBPyConnection, batch_dirs: Iterable[Path]) -> Counter:
+    """Insert batch files into raw in the caller's transaction; the one place content is deduplicated.
+
+    A document whose content is already in raw (loaded by an earlier batch of
+    this run, or an earlier run) becomes a duplicate in the log, and its
+    mentions are dropped.
+    """
+    outcomes: Counter = Counter()
+    for batch in batch_dirs:
+        if not (batch / "_SUCCESS").exists():
+            raise FileNotFoundError(f"incomplete batch (no _SUCCESS marker): {batch}")
+
+        def parquet(table: str, batch: Path = batch) -> str:
+            return f"read_parquet('{batch / f'{table}.parquet'}')"
+
+        # Content already in raw: those log rows turn into duplicates.
+        con.execute(
+            f"""
+            create or replace temp table _seen as
+            select b.document_id, d.source_uri
+            from {parquet("raw.documents")} b join raw.documents d using (content_hash)
+            """
+        )
+        con.execute(
+            f"""
+            insert into raw.ingest_log by name
+            select l.* replace (
+                case when s.document_id is not null then 'duplicate' else l.outcome end as outcome,
+                case when s.document_id is not null
+                     then 'same content as ' || s.source_uri || coalesce('; ' || l.reason, '')
+                     else l.reason end as reason
+            )
+            from {parquet("raw.ingest_log")} l left join _seen s
+              on l.outcome = 'loaded' and l.document_id = s.document_id
+            """
+        )
+        for table in ("raw.documents", *MENTION_TABLES):
+            con.execute(
+                f"insert into {table} by name select * from {parquet(table)} "
+                "where document_id not in (select document_id from _seen)"
+            )
+        outcomes.update(
+            dict(con.execute(f"select outcome, count(*) from {parquet('raw.ingest_log')} group by 1").fetchall())
+        )
+        duplicates = con.execute("select count(*) from _seen").fetchone()[0]
+        outcomes["loaded"] -= duplicates
+        outcomes["duplicate"] += duplicates
+    return outcomes
