@@ -287,3 +287,48 @@ def _describe(n: DbtNodeResult) -> str:
     for row in n.examples:
         text += f"\n    row: {row}"
     return text
+
+
+def generate_dbt_docs(
+    build_db: str | Path,
+    out_dir: str | Path,
+    *,
+    log_path: str | Path | None = None,
+) -> Path:
+    """Run ``dbt docs generate --static`` against ``build_db``; return ``out_dir``.
+
+    ``out_dir`` receives manifest.json, catalog.json (the columns and types of
+    every relation the build file holds: marts, seeds, views) and
+    static_index.html, a single self-contained page of the project's docs
+    that opens from disk. Run it after ``run_dbt_build`` on the same file
+    (the catalog reads the built relations). Raises RuntimeError on failure.
+    """
+    from dbt.cli.main import dbtRunner
+
+    build_db = Path(build_db).resolve()
+    if not build_db.exists():
+        raise FileNotFoundError(f"build database not found: {build_db}")
+    out_dir = Path(out_dir).resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    log_path = Path(log_path or DBT_PROJECT_DIR / "logs").resolve()
+    args = [
+        "docs", "generate", "--static",
+        "--project-dir", str(DBT_PROJECT_DIR),
+        "--profiles-dir", str(DBT_PROJECT_DIR),
+        "--target-path", str(out_dir),
+        "--log-path", str(log_path),
+        "--no-use-colors",
+    ]  # fmt: skip
+    previous = os.environ.get(BUILD_DB_ENV)
+    os.environ[BUILD_DB_ENV] = str(build_db)
+    try:
+        res = dbtRunner().invoke(args)
+    finally:
+        _release_duckdb()
+        if previous is None:
+            os.environ.pop(BUILD_DB_ENV, None)
+        else:
+            os.environ[BUILD_DB_ENV] = previous
+    if not res.success or res.exception is not None:
+        raise RuntimeError(f"dbt docs generate failed: {res.exception or 'see ' + str(log_path)}")
+    return out_dir

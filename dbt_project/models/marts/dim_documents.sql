@@ -1,5 +1,7 @@
--- One row per document in raw, with counts of its current targets, events and
--- reported figures.
+-- One row per document in raw, with counts of its current targets, event
+-- mentions and reported figures, and the attributes analysts filter by
+-- (document number 发文字号, kind, issuing body, region code; see
+-- int_documents__enriched for how they are derived).
 -- Counts come from the intermediate models, not the facts, so a failing test
 -- on a fact does not skip the dimension in `dbt build`.
 with documents as (
@@ -27,6 +29,12 @@ event_counts as (
     select document_id, count(*) as event_count
     from {{ ref('int_event_mentions__current') }}
     group by document_id
+
+),
+
+enriched as (
+
+    select * from {{ ref('int_documents__enriched') }}
 
 ),
 
@@ -58,11 +66,16 @@ select
     cast(coalesce(indicator_value_counts.indicator_value_count, 0) as bigint)
         as indicator_value_count,
     documents.run_id,
-    documents.loaded_at
+    documents.loaded_at,
+    enriched.document_number,
+    enriched.document_kind,
+    enriched.issuing_body,
+    enriched.region_code
 
 from documents
 left join current_version on documents.document_id = current_version.document_id
 left join target_counts on documents.document_id = target_counts.document_id
 left join event_counts on documents.document_id = event_counts.document_id
+left join enriched on documents.document_id = enriched.document_id
 left join indicator_value_counts
     on documents.document_id = indicator_value_counts.document_id

@@ -1,35 +1,49 @@
--- One row per event mention of the current extractor version. event_date is the
--- first day of its period for month/year precision; event_date_text keeps the text.
--- measure_count is the number of the event's rows in fct_event_measures.
-with events as (
+-- One row per EVENT, however many documents report it (GDELT's event/mention
+-- split; the mentions are in fct_event_mentions). The event's attributes are
+-- those of its primary mention, whose id is the event_id: the most precisely
+-- dated, earliest published one (see int_event_mentions__clustered). The
+-- columns of the first release keep their meaning for that mention
+-- (document_id, evidence, measure_count); mention_count, document_count and
+-- the first and last report dates follow.
+with mentions as (
 
-    select * from {{ ref('int_event_mentions__current') }}
+    select * from {{ ref('int_event_mentions__clustered') }}
 
 ),
 
-measure_counts as (
+events as (
 
-    select event_id, count(*) as measure_count
-    from {{ ref('int_event_measure_mentions__current') }}
+    select
+        event_id,
+        count(*) as mention_count,
+        count(distinct document_id) as document_count,
+        min(document_publish_date) as first_reported_on,
+        max(document_publish_date) as last_reported_on
+    from mentions
     group by event_id
 
 )
 
 select
     events.event_id,
-    events.document_id,
-    events.event_date,
-    events.date_precision,
-    events.event_date_text,
-    events.event_type,
-    events.name,
-    events.location,
-    cast(coalesce(measure_counts.measure_count, 0) as bigint) as measure_count,
-    events.evidence,
-    events.evidence_start,
-    events.evidence_end,
-    events.extractor_version,
-    events.extracted_at
+    primary_mention.document_id,
+    primary_mention.event_date,
+    primary_mention.date_precision,
+    primary_mention.event_date_text,
+    primary_mention.event_type,
+    primary_mention.name,
+    primary_mention.location,
+    cast(primary_mention.measure_count as bigint) as measure_count,
+    primary_mention.evidence,
+    primary_mention.evidence_start,
+    primary_mention.evidence_end,
+    primary_mention.extractor_version,
+    primary_mention.extracted_at,
+    primary_mention.region_code,
+    cast(events.mention_count as bigint) as mention_count,
+    cast(events.document_count as bigint) as document_count,
+    events.first_reported_on,
+    events.last_reported_on
 
 from events
-left join measure_counts on events.event_id = measure_counts.event_id
+inner join mentions as primary_mention on events.event_id = primary_mention.mention_id

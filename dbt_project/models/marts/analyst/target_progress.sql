@@ -1,0 +1,184 @@
+-- For each target: the latest reported figure of the same canonical indicator
+-- in the same region (same unit family, and the kind of figure the indicator
+-- is measured by: a level, or a growth rate for growth indicators), the
+-- percentage of the target it reaches, and a status:
+--   achieved  the latest figure meets the target (>= for up, <= for down);
+--   behind    the deadline year has been reported on and the target is not
+--             met, or the figure lies below the straight line from the
+--             baseline to the target at the figure's year;
+--   on_track  the figure lies on or above that line (below it for 'down');
+--   unknown   no figure; or none reported since the target was set (the
+--             latest period is before the year of the target's document);
+--             or no baseline to draw the line from.
+-- The baseline is the figure of the target's baseline_year when stated, else
+-- the latest figure of a year before the target's document was published.
+-- Values are compared in the unit family's canonical unit.
+with targets as (
+
+    select * from {{ ref('int_targets__enriched') }}
+
+),
+
+figures as (
+
+    select
+        figures.*,
+        cast(year(figures.period_start) as integer) as period_year
+    from {{ ref('int_indicator_values__enriched') }} as figures
+    inner join {{ ref('stg_seeds__indicators') }} as indicators
+        on figures.indicator_id = indicators.indicator_id
+        and figures.value_kind = indicators.value_kind
+    where figures.region_code is not null
+
+    union all by name
+
+    -- strings mapped onto no curated indicator: their levels compare as such
+    select *, cast(year(period_start) as integer) as period_year
+    from {{ ref('int_indicator_values__enriched') }}
+    where region_code is not null and value_kind = 'level' and indicator_id like 'x\_%' escape '\'
+
+),
+
+candidates as (
+
+    select
+        targets.target_id,
+        figures.indicator_value_id,
+        figures.value_canonical,
+        figures.value,
+        figures.unit,
+        figures.period_text,
+        figures.period_year,
+        figures.period_start,
+        figures.document_id,
+        figures.document_publish_date
+    from targets
+    inner join figures
+        on targets.indicator_id = figures.indicator_id
+        and targets.region_code = figures.region_code
+        and targets.unit_family = figures.unit_family
+
+),
+
+latest as (
+
+    select * from candidates
+    qualify row_number() over (
+        partition by target_id
+        order by period_start desc, document_publish_date desc nulls last, indicator_value_id
+    ) = 1
+
+),
+
+baselines as (
+
+    select candidates.* from candidates
+    inner join targets on candidates.target_id = targets.target_id
+    where
+        case
+            when targets.baseline_year is not null then candidates.period_year = targets.baseline_year
+            else candidates.period_year < year(targets.document_publish_date)
+        end
+    qualify row_number() over (
+        partition by candidates.target_id
+        order by candidates.period_start desc, candidates.document_publish_date desc nulls last,
+            candidates.indicator_value_id
+    ) = 1
+
+),
+
+measured as (
+
+    select
+        targets.*,
+        latest.indicator_value_id as latest_indicator_value_id,
+        latest.document_id as latest_document_id,
+        latest.value as latest_value,
+        latest.unit as latest_unit,
+        latest.value_canonical as latest_value_canonical,
+        latest.period_text as latest_period,
+        latest.period_year as latest_period_year,
+        baselines.value_canonical as baseline_value_canonical,
+        baselines.period_year as baseline_period_year,
+        case
+            when latest.value_canonical is null or targets.value_canonical = 0 then null
+            else round(100.0 * latest.value_canonical / targets.value_canonical, 1)
+        end as pct_of_target,
+        case
+            when baselines.value_canonical is not null
+                and latest.period_year > baselines.period_year
+                and targets.target_year > baselines.period_year
+            then baselines.value_canonical
+                + (targets.value_canonical - baselines.value_canonical)
+                * least(1.0, (latest.period_year - baselines.period_year)
+                    / (targets.target_year - baselines.period_year))
+        end as expected_value_canonical
+    from targets
+    left join latest on targets.target_id = latest.target_id
+    left join baselines on targets.target_id = baselines.target_id
+
+),
+
+judged as (
+
+    select
+        *,
+        case
+            when latest_value_canonical is null then 'unknown'
+            when direction = 'up' and latest_value_canonical >= value_canonical then 'achieved'
+            when direction = 'down' and latest_value_canonical <= value_canonical then 'achieved'
+            when target_year is not null and latest_period_year >= target_year then 'behind'
+            when latest_period_year < year(document_publish_date) then 'unknown'
+            when expected_value_canonical is null then 'unknown'
+            when direction = 'up' and latest_value_canonical >= expected_value_canonical then 'on_track'
+            when direction = 'down' and latest_value_canonical <= expected_value_canonical then 'on_track'
+            else 'behind'
+        end as status,
+        case
+            when latest_value_canonical is null then 'no reported figure of this indicator for this region'
+            when direction = 'up' and latest_value_canonical >= value_canonical then 'the latest figure meets the target'
+            when direction = 'down' and latest_value_canonical <= value_canonical then 'the latest figure meets the target'
+            when target_year is not null and latest_period_year >= target_year then 'the deadline year is reported and the target is not met'
+            when latest_period_year < year(document_publish_date) then 'no figure reported since the target was set'
+            when expected_value_canonical is null then 'no baseline figure to measure the pace against'
+            when direction = 'up' and latest_value_canonical >= expected_value_canonical then 'at or above the straight line from the baseline to the target'
+            when direction = 'down' and latest_value_canonical <= expected_value_canonical then 'at or below the straight line from the baseline to the target'
+            else 'below the straight line from the baseline to the target'
+        end as status_reason
+    from measured
+
+)
+
+select
+    judged.target_id,
+    judged.document_id,
+    documents.title as document_title,
+    judged.document_publish_date as set_on,
+    judged.indicator_id,
+    coalesce(indicators.indicator_name, judged.indicator) as indicator_name,
+    judged.indicator,
+    judged.region_code,
+    regions.region_name,
+    judged.target_year,
+    judged.comparator,
+    judged.value as target_value,
+    judged.unit as target_unit,
+    judged.latest_value,
+    judged.latest_unit,
+    judged.latest_period,
+    judged.latest_indicator_value_id,
+    judged.latest_document_id,
+    judged.baseline_period_year,
+    round(judged.baseline_value_canonical, 4) as baseline_value_canonical,
+    round(judged.expected_value_canonical, 4) as expected_value_canonical,
+    judged.canonical_unit,
+    judged.pct_of_target,
+    judged.status,
+    judged.status_reason
+
+from judged
+left join {{ ref('stg_raw__documents') }} as documents on judged.document_id = documents.document_id
+left join {{ ref('stg_seeds__regions') }} as regions on judged.region_code = regions.region_code
+left join (
+    select indicator_id, indicator_name from {{ ref('stg_seeds__indicators') }}
+) as indicators on judged.indicator_id = indicators.indicator_id
