@@ -6,9 +6,14 @@ Usage (after ``dbt build``)::
     report = run_checks(build_db)   # CheckReport
     print(report.summary())
     assert_publishable(report)      # raises ChecksFailed on a critical failure
+    report.to_records(run_id, pipeline_run_id)   # rows of audit.validation_results
+    build_data_docs(report, out_dir, run_name=run_id)  # -> out_dir/index.html
 """
 
+from expectations.data_docs import build_data_docs
+from expectations.mojibake import mojibake_share
 from expectations.runner import (
+    AUDIT_COLUMNS,
     CheckReport,
     ChecksFailed,
     ExpectationOutcome,
@@ -18,6 +23,7 @@ from expectations.runner import (
 from expectations.suites import CRITICAL, SUITES, WARNING, TableSuite
 
 __all__ = [
+    "AUDIT_COLUMNS",
     "CRITICAL",
     "SUITES",
     "WARNING",
@@ -26,5 +32,7 @@ __all__ = [
     "ExpectationOutcome",
     "TableSuite",
     "assert_publishable",
+    "build_data_docs",
+    "mojibake_share",
     "run_checks",
 ]

@@ -4,23 +4,39 @@
 read-only DuckDB connection (closed before validating), validates it with an
 ephemeral GX context and returns a ``CheckReport``. ``assert_publishable``
 raises ``ChecksFailed`` when a critical expectation failed, listing the
-failed expectations and example rows.
+failed expectations and example rows. ``CheckReport.to_records`` gives the
+rows of ``audit.validation_results``; ``expectations.data_docs.build_data_docs``
+renders the report as Data Docs HTML.
 """
 
 from __future__ import annotations
 
+import json
 import math
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from expectations.suites import CRITICAL, SUITES, WARNING, TableSuite
+from expectations.suites import (
+    CRITICAL,
+    SQL_FUNCTIONS,
+    SUITES,
+    WARNING,
+    TableSuite,
+    table_exists,
+)
 
 MAX_EXAMPLES = 5
 MAX_VALUE_CHARS = 80
+
+# The columns of audit.validation_results (ingest/pipeline.py AUDIT_DDL), in order.
+AUDIT_COLUMNS = (
+    "run_id", "validated_at", "suite", "table_name", "expectation", "column_name", "severity",
+    "success", "unexpected_count", "examples", "pipeline_run_id",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -68,6 +84,9 @@ class CheckReport:
     build_db: Path
     checked_at: datetime
     results: list[ExpectationOutcome]
+    # The GX ExpectationSuiteValidationResult of each suite that could be read,
+    # for Data Docs (expectations.data_docs.build_data_docs).
+    validations: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @property
     def success(self) -> bool:
@@ -101,9 +120,36 @@ class CheckReport:
             lines.extend("    " + r.line() for r in rows if not r.success)
         return "\n".join(lines)
 
-    def to_records(self) -> list[dict[str, Any]]:
-        """Flat dicts, e.g. for an audit table."""
-        return [{**asdict(r), "checked_at": self.checked_at} for r in self.results]
+    def to_records(
+        self, run_id: str | None = None, pipeline_run_id: str | None = None
+    ) -> list[dict[str, Any]]:
+        """One dict per expectation, keyed by ``AUDIT_COLUMNS`` (audit.validation_results).
+
+        ``examples`` is JSON: the failing rows (id columns and value), else the
+        unexpected values, else the error of an expectation that could not be
+        evaluated; "[]" for a success.
+        """
+        records = []
+        for r in self.results:
+            examples: list[Any] = r.examples or r.unexpected_values
+            if r.error and not examples:
+                examples = [{"error": r.error}]
+            records.append(
+                {
+                    "run_id": run_id,
+                    "validated_at": self.checked_at,
+                    "suite": r.suite,
+                    "table_name": r.table,
+                    "expectation": r.expectation_type,
+                    "column_name": r.column,
+                    "severity": r.severity,
+                    "success": r.success,
+                    "unexpected_count": r.unexpected_count,
+                    "examples": json.dumps(examples, ensure_ascii=False, default=str),
+                    "pipeline_run_id": pipeline_run_id,
+                }
+            )
+        return records
 
 
 class ChecksFailed(Exception):
@@ -144,9 +190,14 @@ def run_checks(
     read_errors: dict[str, str] = {}
     con = duckdb.connect(str(build_db), read_only=True)
     try:
+        for name, (function, parameters, returns) in SQL_FUNCTIONS.items():
+            con.create_function(name, function, parameters, returns)
         for suite in suites:
             try:
-                frames[suite.name] = con.sql(suite.query).df()
+                if suite.optional and not table_exists(con, suite.table):
+                    continue
+                query = suite.query(con) if callable(suite.query) else suite.query
+                frames[suite.name] = con.sql(query).df()
             except duckdb.Error as exc:
                 read_errors[suite.name] = f"{type(exc).__name__}: {exc}"
     finally:
@@ -154,7 +205,10 @@ def run_checks(
 
     context = _ephemeral_context()
     results: list[ExpectationOutcome] = []
+    validations: list[Any] = []
     for suite in suites:
+        if suite.name not in frames and suite.name not in read_errors:
+            continue  # an optional table that does not exist
         if suite.name in read_errors:
             # A missing or unreadable table fails closed.
             results.append(
@@ -170,8 +224,15 @@ def run_checks(
                 )
             )
             continue
-        results.extend(_validate(context, suite, frames[suite.name], today))
-    return CheckReport(build_db=build_db, checked_at=checked_at, results=results)
+        validation = _validate(context, suite, frames[suite.name], today)
+        validations.append(validation)
+        results.extend(_outcome(suite, r) for r in validation.results)
+    return CheckReport(
+        build_db=build_db,
+        checked_at=checked_at,
+        results=results,
+        validations=validations,
+    )
 
 
 def _ephemeral_context():
@@ -183,7 +244,8 @@ def _ephemeral_context():
     return context
 
 
-def _validate(context, suite: TableSuite, df, today: date) -> list[ExpectationOutcome]:
+def _validate(context, suite: TableSuite, df, today: date):
+    """Validate ``df`` with ``suite``; the GX ExpectationSuiteValidationResult."""
     import great_expectations as gx
 
     source = context.data_sources.add_or_update_pandas(name="build_db")
@@ -203,7 +265,7 @@ def _validate(context, suite: TableSuite, df, today: date) -> list[ExpectationOu
             "unexpected_index_column_names": id_columns,
         },
     )
-    return [_outcome(suite, r) for r in validation.results]
+    return validation
 
 
 def _outcome(suite: TableSuite, r) -> ExpectationOutcome:
@@ -253,6 +315,8 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "isoformat"):
         text = value.isoformat()
         return text[:10] if text.endswith("T00:00:00") else text
+    if isinstance(value, (tuple, list)):  # a column pair's values
+        return [_plain(v) for v in value]
     if hasattr(value, "item"):  # numpy scalars
         value = value.item()
     if isinstance(value, (bool, int, float)):

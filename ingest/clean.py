@@ -20,6 +20,7 @@ import yaml
 from markdown_it import MarkdownIt
 
 from ingest import __version__
+from ingest.encoding import repair_double_encoding
 from ingest.regions import infer_region
 
 EXTRACTOR_VERSION = f"ingest-{__version__}+trafilatura-{trafilatura.__version__}"
@@ -46,6 +47,19 @@ _PUBLISHER_META = re.compile(
 )
 _LABELLED_PUBLISHER = re.compile(r"[【\[]?(?:来源|制定机关|发布机构|发文机关)(?:[】\]]\s*[:：]?|\s*[:：])\s*([^\s•|，,]{2,40})")
 _HEAD_CHARS = 2000  # labelled dates are looked for near the top only
+
+# C0 controls other than tab and newlines (NUL above all) carry no text and make
+# lxml refuse the document; they are dropped before cleaning, with a note.
+_CONTROL_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+# libxml2 stops building the tree 256 elements deep, so a page whose text sits
+# deeper (5000 nested divs) comes out empty; such pages are flattened and retried.
+_MAX_NESTING = 200
+_TAG = re.compile(r"<(/?)([a-zA-Z][\w:-]*)[^>]*?(/?)>")
+# Elements that never hold others or are closed implicitly do not deepen the tree.
+_FLAT_ELEMENTS = {
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr",
+    "p", "li", "dt", "dd", "tr", "td", "th", "option",
+}  # fmt: skip
 
 
 @dataclass
@@ -104,11 +118,45 @@ def _detect_format(body: str) -> str:
     return "text"
 
 
-def _clean_html(html: str, title_hint: str | None) -> tuple[str, dict]:
+def _flatten_deep_nesting(html: str) -> tuple[str, int]:
+    """Drop the tags nested deeper than ``_MAX_NESTING`` (their text stays); (html, tags dropped)."""
+    depth = dropped = 0
+    parts: list[str] = []
+    last = 0
+    for match in _TAG.finditer(html):
+        closing, name, self_closing = match.group(1), match.group(2).lower(), match.group(3)
+        if self_closing or name in _FLAT_ELEMENTS:
+            continue
+        if closing:
+            too_deep = depth > _MAX_NESTING
+            depth = max(depth - 1, 0)
+        else:
+            depth += 1
+            too_deep = depth > _MAX_NESTING
+        if too_deep:
+            parts.append(html[last : match.start()])
+            last = match.end()
+            dropped += 1
+    parts.append(html[last:])
+    return "".join(parts), dropped
+
+
+def _clean_html(html: str, title_hint: str | None, notes: list[str] | None = None) -> tuple[str, dict]:
     if not re.search(r"<(?:html|body)\b", html, re.IGNORECASE):
         # A fragment (HTML inside Markdown): give trafilatura a page to work on.
         title = f"<title>{title_hint}</title>" if title_hint else ""
         html = f"<html><head>{title}</head><body><article>{html}</article></body></html>"
+    text, meta = _extract_html(html)
+    if not text.strip():
+        flat, dropped = _flatten_deep_nesting(html)
+        if dropped:
+            text, meta = _extract_html(flat)
+            if notes is not None:
+                notes.append(f"nesting deeper than {_MAX_NESTING} levels flattened ({dropped} tags dropped)")
+    return text, meta
+
+
+def _extract_html(html: str) -> tuple[str, dict]:
     doc = trafilatura.bare_extraction(
         html,
         with_metadata=True,
@@ -138,6 +186,9 @@ _markdown = MarkdownIt("commonmark", {"html": True})
 
 def _clean_markdown(body: str) -> str:
     tree = lxml.html.fragment_fromstring(_markdown.render(body) or "<p></p>", create_parent="div")
+    # Raw HTML passes through Markdown: scripts, styles and embeds are code, not text.
+    for element in tree.xpath("//script|//style|//noscript|//template|//iframe|//object|//embed"):
+        element.drop_tree()
     blocks = [" ".join(el.text_content().split()) for el in tree if isinstance(el.tag, str)]
     # Markdown emphasis next to CJK punctuation is not parsed by CommonMark; drop stray markers.
     return "\n".join(re.sub(r"\*\*|__", "", b) for b in blocks if b)
@@ -161,12 +212,20 @@ def clean_document(text: str, metadata: dict | None = None) -> CleanDocument:
     """Clean decoded text; ``metadata`` (sidecar fields) wins over anything inferred."""
     metadata = dict(metadata or {})
     notes: list[str] = []
+    text, controls = _CONTROL_CHARS.subn("", text)
+    if controls:
+        notes.append(f"{controls} control characters (NUL and the like) removed")
+    if replaced := text.count("\ufffd"):
+        notes.append(f"{replaced} undecodable byte sequences shown as U+FFFD")
+    text, repaired = repair_double_encoding(text)
+    if repaired:
+        notes.append(f"double-encoded UTF-8 (mojibake) repaired in {repaired} places")
     front, body = _split_front_matter(text, notes)
     content_format = _detect_format(body)
     title_hint = metadata.get("title") or front.get("title")
     page_meta: dict = {}
     if content_format == "html":
-        clean, page_meta = _clean_html(body, str(title_hint) if title_hint else None)
+        clean, page_meta = _clean_html(body, str(title_hint) if title_hint else None, notes)
     elif content_format == "markdown":
         clean = _clean_markdown(body)
     else:

@@ -4,12 +4,15 @@ Chinese pages declare gb2312 while serving UTF-8, files carry no charset at
 all, and Big5 and GBK share byte ranges. So: a BOM wins; otherwise bytes that
 are valid UTF-8 are UTF-8 (GBK or Big5 text practically never is); otherwise
 charset-normalizer chooses among the Chinese encodings, with the declared
-charset only breaking ties.
+charset only breaking ties. Bytes that are UTF-8 but for a few broken
+sequences (a truncated download, one corrupted byte) stay UTF-8 with U+FFFD
+in place of the broken bytes, rather than becoming GB18030 mojibake.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 
 import charset_normalizer
 
@@ -39,8 +42,30 @@ _MAGIC = (
 )
 
 
+# Binary formats are full of NULs; a text file may carry a few strays (a bad
+# copy, a padded export). More NULs in the head than this share (or than
+# _MAX_STRAY_NULS, for short files) is binary.
+_MAX_NUL_SHARE = 0.01
+_MAX_STRAY_NULS = 16
+# Mostly-UTF-8 bytes: at least this many well-formed three-byte characters
+# (CJK, CJK punctuation) per broken sequence. GBK or Big5 read as UTF-8 gives
+# almost none: their byte pairs only rarely line up as a three-byte sequence.
+_MIN_WIDE_PER_BROKEN = 4
+_MIN_WIDE = 10
+
+
 class UndecodableError(ValueError):
     """The bytes are not text in any encoding we accept (binary, or noise)."""
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """``data`` decoded as UTF-8 with U+FFFD for broken sequences, if it is UTF-8 but for a few."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd")
+    wide = sum(1 for ch in text if ch >= "\u0800") - broken
+    if wide >= _MIN_WIDE and wide >= _MIN_WIDE_PER_BROKEN * broken:
+        return text
+    return None
 
 
 def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
@@ -51,12 +76,15 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
     for magic, kind in _MAGIC:
         if data.startswith(magic):
             raise UndecodableError(f"binary content ({kind}), not a text document")
-    if b"\x00" in data[:4096]:
+    head = data[:4096]
+    if head.count(b"\x00") > max(_MAX_STRAY_NULS, _MAX_NUL_SHARE * len(head)):
         raise UndecodableError("binary content (NUL bytes), not a text document")
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    if (text := _mostly_utf8(data)) is not None:
+        return text, "utf-8"
     best = charset_normalizer.from_bytes(data, cp_isolation=_CANDIDATES).best()
     encoding = best.encoding if best is not None else None
     if encoding is None and declared:
@@ -69,3 +97,38 @@ def decode_bytes(data: bytes, declared: str | None = None) -> tuple[str, str]:
         return data.decode(encoding), encoding
     except (UnicodeDecodeError, LookupError) as exc:
         raise UndecodableError(f"bytes do not decode as {encoding}: {exc}") from exc
+
+
+# Double-encoded UTF-8: UTF-8 bytes read as Latin-1/cp1252 and written out as
+# UTF-8 again, so 泉州 shows as "æ³‰å·ž". A lead character (U+00C2–U+00F4)
+# followed by continuation characters (U+0080–U+00BF or cp1252's 0x80–0x9F
+# glyphs) is one such character; runs of them are undone where they decode.
+_CP1252_HIGH = bytes(range(0x80, 0xA0)).decode("cp1252", errors="ignore")
+_CONTINUATION = "[\u0080-\u00bf" + re.escape(_CP1252_HIGH) + "]"
+_MOJIBAKE_RUN = re.compile(f"(?:[\u00c2-\u00f4]{_CONTINUATION}{{1,3}})+")
+_CP1252_BYTE = {ch: ch.encode("cp1252") for ch in _CP1252_HIGH}
+
+
+def _undo_latin1(run: str) -> str | None:
+    try:
+        raw = b"".join(_CP1252_BYTE.get(ch) or bytes([ord(ch)]) for ch in run)
+        fixed = raw.decode("utf-8")
+    except (UnicodeDecodeError, ValueError):
+        return None
+    # Only repairs that yield non-Latin text count: a real "Ã©" in French stays.
+    return fixed if any(ch > "\u02ff" for ch in fixed) else None
+
+
+def repair_double_encoding(text: str) -> tuple[str, int]:
+    """Undo UTF-8 that went through a Latin-1/cp1252 round trip; (text, runs repaired)."""
+    repaired = 0
+
+    def fix(match: re.Match) -> str:
+        nonlocal repaired
+        fixed = _undo_latin1(match.group(0))
+        if fixed is None:
+            return match.group(0)
+        repaired += 1
+        return fixed
+
+    return _MOJIBAKE_RUN.sub(fix, text), repaired

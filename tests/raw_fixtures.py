@@ -418,3 +418,12 @@ def execute(path: Path, sql: str, params: list | None = None) -> None:
         con.execute(sql, params or [])
     finally:
         con.close()
+
+
+def fetch(path: Path, sql: str, params: list | None = None) -> list[tuple]:
+    """Run one query against the build database (read-only) and return its rows."""
+    con = connect(path, read_only=True)
+    try:
+        return con.execute(sql, params or []).fetchall()
+    finally:
+        con.close()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 import shutil
 from datetime import date, timedelta
 from pathlib import Path
@@ -9,14 +11,25 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from raw_fixtures import DOC_A, DOC_B, execute, make_build_db
+from raw_fixtures import (
+    DOC_A,
+    DOC_B,
+    EVIDENCE_B2,
+    TEXT_B,
+    execute,
+    fetch,
+    make_build_db,
+)
 
 from expectations import (
+    AUDIT_COLUMNS,
     CRITICAL,
     SUITES,
     WARNING,
     ChecksFailed,
     assert_publishable,
+    build_data_docs,
+    mojibake_share,
     run_checks,
 )
 from expectations import suites as S
@@ -47,7 +60,12 @@ def test_clean_build_passes_every_suite(db):
     report = run_checks(db)
 
     assert report.success, report.summary()
-    assert {r.suite for r in report.results} == {s.name for s in SUITES}
+    checked = {r.suite for r in report.results}
+    assert (
+        {s.name for s in SUITES if not s.optional}
+        <= checked
+        <= {s.name for s in SUITES}
+    )
     assert {r.severity for r in report.results} == {CRITICAL, WARNING}
     assert all(r.success for r in report.results), report.summary()
     assert report.summary().startswith("Data checks passed")
@@ -287,7 +305,12 @@ def test_missing_marts_fail_closed(tmp_path):
         "marts.fct_events",
         "marts.fct_indicator_values",
         "marts.fct_event_measures",
+        "reconcile.row_counts",  # counts the marts too
     }
+    # The raw layer is still checked, and passes.
+    assert all(r.success for r in report.results if r.table.startswith("raw.")), (
+        report.summary()
+    )
 
 
 def test_accepted_sets_match_the_dbt_tests():
@@ -316,3 +339,465 @@ def test_accepted_sets_match_the_dbt_tests():
         S.PERIOD_PRECISIONS
     )
     assert accepted("fct_indicator_values", "value_kind") == list(S.VALUE_KINDS)
+
+
+# --- raw mentions: evidence at its offsets, allowed sets, ranges -----------------
+
+
+def test_evidence_not_at_its_offsets_is_critical_and_names_the_mention(db):
+    # Offsets shifted by one, evidence text that is not in the document, offsets
+    # past the end of the text: each fails in its own mention table.
+    execute(
+        db,
+        "update raw.target_mentions set evidence_start = evidence_start + 1 "
+        "where mention_id = 't-new-2'",
+    )
+    execute(
+        db,
+        "update raw.event_mentions set evidence = '这句话不在原文里。' where mention_id = 'e-new-2'",
+    )
+    execute(
+        db,
+        "update raw.indicator_value_mentions set evidence_start = ?, evidence_end = ? "
+        "where mention_id = 'v-new-3'",
+        [len(TEXT_B) + 5, len(TEXT_B) + 5 + len(EVIDENCE_B2)],
+    )
+    # An outdated extractor version is not checked: its facts are not published.
+    execute(
+        db,
+        "update raw.target_mentions set evidence_end = 0 where mention_id = 't-old-1'",
+    )
+
+    report = run_checks(db)
+
+    assert not report.success
+    for table, mention in (
+        ("raw.target_mentions", "t-new-2"),
+        ("raw.event_mentions", "e-new-2"),
+        ("raw.indicator_value_mentions", "v-new-3"),
+    ):
+        [failed] = failures(report, table, "evidence_at_offsets")
+        assert failed.severity == CRITICAL and failed.unexpected_count == 1, failed
+        assert failed.examples[0]["mention_id"] == mention
+        assert failed.examples[0]["evidence_at_offsets"] is False
+    message = str(pytest.raises(ChecksFailed, assert_publishable, report).value)
+    assert "t-new-2" in message and "t-old-1" not in message
+
+
+def test_mention_values_outside_their_allowed_sets_and_ranges_are_critical(db):
+    execute(
+        db,
+        "update raw.target_mentions set unit = '360亿元', comparator = 'about', "
+        "target_year = 1900 where mention_id = 't-new-1'",
+    )
+    execute(db, "update raw.target_mentions set value = 0 where mention_id = 't-new-2'")
+    execute(
+        db,
+        "update raw.event_mentions set date_precision = 'week', event_date = '2022-W01' "
+        "where mention_id = 'e-new-3'",
+    )
+    execute(
+        db,
+        "update raw.indicator_value_mentions set value_kind = 'forecast', unit = '', "
+        "period = '1848' where mention_id = 'v-new-4'",
+    )
+
+    report = run_checks(db)
+
+    assert not report.success
+    expected = {
+        ("raw.target_mentions", "unit"): ("t-new-1", "360亿元"),
+        ("raw.target_mentions", "comparator"): ("t-new-1", "about"),
+        ("raw.target_mentions", "target_year"): ("t-new-1", 1900),
+        ("raw.target_mentions", "value"): ("t-new-2", 0.0),
+        ("raw.event_mentions", "date_precision"): ("e-new-3", "week"),
+        ("raw.event_mentions", "event_date_parsed"): ("e-new-3", None),
+        ("raw.indicator_value_mentions", "value_kind"): ("v-new-4", "forecast"),
+        ("raw.indicator_value_mentions", "unit"): ("v-new-4", ""),
+        ("raw.indicator_value_mentions", "period_year"): ("v-new-4", 1848),
+    }
+    for (table, column), (mention, value) in expected.items():
+        # A malformed unit also fails the (warning) vocabulary check.
+        [failed] = [
+            f for f in failures(report, table, column) if f.severity == CRITICAL
+        ]
+        assert failed.unexpected_count == 1, failed
+        assert failed.examples[0]["mention_id"] == mention, failed
+        assert failed.examples[0][column] == value, failed
+
+
+def test_unit_outside_the_known_vocabulary_only_warns(db):
+    # Tables give units as written (万人年, 件/万人): a new one is reviewed, not blocked.
+    execute(
+        db,
+        "update raw.target_mentions set unit = '件/万人' where mention_id = 't-new-1'",
+    )
+
+    report = run_checks(db)
+
+    assert report.success, report.summary()
+    [failed] = failures(report, "raw.target_mentions", "unit")
+    assert failed.severity == WARNING
+    assert failed.examples[0] == {
+        "unit": "件/万人",
+        "mention_id": "t-new-1",
+        "document_id": DOC_A,
+    }
+
+
+def test_mention_of_a_document_not_in_raw_is_critical(db):
+    orphan = "ffffffffffffffff"
+    execute(
+        db,
+        "insert into raw.extractions values (?, 'extract-2.0', 1, 0, now())",
+        [orphan],
+    )
+    execute(
+        db,
+        "insert into raw.target_mentions (mention_id, document_id, extractor_version, indicator, "
+        "value, unit, comparator, target_year, evidence, evidence_start, evidence_end, extracted_at) "
+        "values ('t-orphan', ?, 'extract-2.0', '研发投入', 1, '亿元', '=', 2025, '研发投入1亿元', 0, 7, now())",
+        [orphan],
+    )
+
+    report = run_checks(db)
+
+    for column in ("raw_document_id", "evidence_at_offsets"):
+        [failed] = failures(report, "raw.target_mentions", column)
+        assert failed.severity == CRITICAL
+        assert failed.examples[0]["mention_id"] == "t-orphan"
+    assert not report.success
+
+
+def test_every_unit_the_extractor_writes_is_allowed():
+    from ingest.extract import numbers
+
+    shape, known = re.compile(S.UNIT_SHAPE), re.compile(S.UNIT_PATTERN)
+    assert set(numbers._BASE_UNITS) <= set(S.BASE_UNITS)
+    for base in numbers._BASE_UNITS:
+        for written in (
+            base,
+            "亿" + base,
+            "万" + base,
+            base + "/人",
+            "万" + base + "/年",
+        ):
+            assert known.search(written) and shape.search(written), written
+    for text in (
+        "增长到3600亿元",
+        "达到1.5万家",
+        "人均10万元/人",
+        "下降3个百分点",
+        "达到5‰",
+    ):
+        for quantity in numbers.find_quantities(text):
+            assert known.search(quantity.unit), (text, quantity.unit)
+    for table_unit in ("万人年", "件/万人", "kWh", "℃", "小时"):
+        assert shape.search(table_unit), table_unit
+    for not_a_unit in (
+        "",
+        " 亿元",
+        "360亿元",
+        "亿元，",
+        "达到（左右）",
+        "全市规模以上工业增加值同比增长",
+    ):
+        assert not shape.search(not_a_unit), not_a_unit
+        assert not known.search(not_a_unit), not_a_unit
+
+
+# --- raw documents: mojibake ------------------------------------------------------
+
+
+GOOD_TEXT = (
+    TEXT_B
+    + "\n截至2023年底，全市常住人口达到887.9万人，面积11015平方公里·温度25°C，比上年增长5.2%×2。"
+)
+
+
+# How Chinese text gets garbled: (how, the garbled text).
+MISDECODINGS = {
+    # a page declaring gb2312 whose bytes are UTF-8
+    "utf8-as-gbk": GOOD_TEXT.encode("utf-8").decode("gbk", errors="replace"),
+    # UTF-8 through a Latin-1/cp1252 round trip: "æ³‰å·ž"
+    "utf8-as-cp1252": GOOD_TEXT.encode("utf-8").decode("cp1252", errors="replace"),
+    # GBK without a charset, read as Latin-1
+    "gbk-as-latin1": GOOD_TEXT.encode("gbk").decode("latin-1"),
+    # GBK read as UTF-8: U+FFFD
+    "gbk-as-utf8": GOOD_TEXT.encode("gbk").decode("utf-8", errors="replace"),
+    # GBK read as Shift-JIS: half-width katakana
+    "gbk-as-sjis": GOOD_TEXT.encode("gbk").decode("shift_jis", errors="replace"),
+    # U+FFFD's UTF-8 bytes read as GBK
+    "kunjinkao": "锟斤拷" * 20 + GOOD_TEXT[:50],
+}
+
+
+@pytest.mark.parametrize("garbled", MISDECODINGS.values(), ids=MISDECODINGS.keys())
+def test_mojibake_share_of_misdecoded_text_is_above_the_critical_threshold(garbled):
+    assert mojibake_share(garbled) > S.MOJIBAKE_CRITICAL_SHARE
+
+
+def test_mojibake_share_of_correct_text_is_zero():
+    assert mojibake_share(GOOD_TEXT) == 0.0  # · ° × are ordinary in Chinese text
+    assert mojibake_share("") == 0.0 and mojibake_share(None) is None
+    traditional = "晉江市實現地區生產總值2986.41億元，同比增長8.5%。"
+    assert mojibake_share(traditional) == 0.0  # Big5 decoded right is not mojibake
+    assert S.MOJIBAKE_WARNING_SHARE < S.MOJIBAKE_CRITICAL_SHARE
+
+
+def test_misdecoded_document_is_critical_and_names_it(db):
+    garbled = TEXT_B.encode("utf-8").decode("gbk", errors="replace")
+    execute(
+        db,
+        "update raw.documents set clean_text = ? where document_id = ?",
+        [garbled, DOC_B],
+    )
+
+    report = run_checks(db)
+
+    assert not report.success
+    found = failures(report, "raw.documents", "mojibake_share")
+    assert {f.severity for f in found} == {CRITICAL, WARNING}
+    for failed in found:
+        assert failed.unexpected_count == 1
+        assert failed.examples[0]["document_id"] == DOC_B
+        assert failed.examples[0]["mojibake_share"] > S.MOJIBAKE_CRITICAL_SHARE
+    message = str(pytest.raises(ChecksFailed, assert_publishable, report).value)
+    assert DOC_B in message and "mojibake" in message
+
+
+def test_a_few_garbled_characters_only_warn(db):
+    # About 5 % mis-decoded: suspicious, recorded, but the batch is published.
+    [(text,)] = fetch(
+        db, "select clean_text from raw.documents where document_id = ?", [DOC_A]
+    )
+    execute(
+        db,
+        "update raw.documents set clean_text = ? where document_id = ?",
+        [text + "ÖÐ»ª" * 2, DOC_A],
+    )
+
+    report = run_checks(db)
+
+    assert report.success, report.summary()
+    [warning] = failures(report, "raw.documents", "mojibake_share")
+    assert warning.severity == WARNING
+    assert warning.examples[0]["document_id"] == DOC_A
+    assert (
+        S.MOJIBAKE_WARNING_SHARE
+        < warning.examples[0]["mojibake_share"]
+        <= S.MOJIBAKE_CRITICAL_SHARE
+    )
+
+
+# --- marts: row counts reconcile with raw ------------------------------------------
+
+
+def _event_mentions_mart(db: Path) -> str:
+    """The mart that has one row per event mention: fct_event_mentions once events are deduplicated."""
+    [(split,)] = fetch(
+        db,
+        "select count(*) from information_schema.tables "
+        "where table_schema = 'marts' and table_name = 'fct_event_mentions'",
+    )
+    return "marts.fct_event_mentions" if split else "marts.fct_events"
+
+
+def test_mart_row_counts_that_do_not_reconcile_with_raw_are_critical(db):
+    events_mart = _event_mentions_mart(db)
+    execute(db, "delete from marts.fct_targets where target_id = 't-new-1'")
+    execute(db, "delete from marts.dim_documents where document_id = ?", [DOC_B])
+    execute(
+        db,
+        "delete from marts.fct_indicator_values where indicator_value_id = 'v-new-2'",
+    )
+    execute(db, f"insert into {events_mart} select * from {events_mart} limit 1")
+
+    report = run_checks(db)
+
+    assert not report.success
+    expected = {
+        "raw_documents, mart_documents": {"raw_documents": 2, "mart_documents": 1},
+        "raw_target_mentions, mart_targets": {"raw_target_mentions": 2, "mart_targets": 1},
+        "raw_event_mentions, mart_event_mentions": {
+            "raw_event_mentions": 3, "mart_event_mentions": 4,
+        },
+        "raw_indicator_value_mentions, mart_indicator_values": {
+            "raw_indicator_value_mentions": 4, "mart_indicator_values": 3,
+        },
+    }  # fmt: skip
+    for columns, counts in expected.items():
+        [failed] = failures(report, "reconcile.row_counts", columns)
+        assert failed.severity == CRITICAL
+        assert failed.examples == [{**counts, "event_mentions_mart": events_mart}]
+    message = str(pytest.raises(ChecksFailed, assert_publishable, report).value)
+    assert "row counts reconcile" in message
+
+
+def test_event_counts_reconcile_with_fct_event_mentions_when_the_marts_split_events(db):
+    # One row per deduplicated event in fct_events, one per mention in
+    # fct_event_mentions: the mentions are what reconcile with raw.
+    if _event_mentions_mart(db) == "marts.fct_events":  # a dbt project before the split
+        execute(
+            db,
+            "create table marts.fct_event_mentions as "
+            "select event_id as mention_id, event_id, document_id from marts.fct_events",
+        )
+    # Two mentions of one event: fct_events has a row fewer than raw has mentions.
+    execute(db, "delete from marts.fct_events where event_id = 'e-new-3'")
+    execute(
+        db,
+        "update marts.fct_event_mentions set event_id = 'e-new-2' where mention_id = 'e-new-3'",
+    )
+
+    report = run_checks(db)
+    [counts] = [
+        r
+        for r in report.results
+        if r.column == "raw_event_mentions, mart_event_mentions"
+    ]
+    assert counts.success, report.summary()
+    assert all(
+        r.success for r in report.results if r.table == "marts.fct_event_mentions"
+    )
+
+    execute(db, "delete from marts.fct_event_mentions where mention_id = 'e-new-3'")
+    execute(
+        db,
+        "update marts.fct_event_mentions set event_id = 'e-gone', document_id = 'ffffffffffffffff' "
+        "where mention_id = 'e-new-1'",
+    )
+    report = run_checks(db)
+    [counts] = failures(
+        report, "reconcile.row_counts", "raw_event_mentions, mart_event_mentions"
+    )
+    assert counts.examples == [{
+        "raw_event_mentions": 3, "mart_event_mentions": 2,
+        "event_mentions_mart": "marts.fct_event_mentions",
+    }]  # fmt: skip
+    for column in ("fct_event_id", "dim_document_id"):
+        [failed] = failures(report, "marts.fct_event_mentions", column)
+        assert failed.severity == CRITICAL
+        assert failed.examples[0]["mention_id"] == "e-new-1"
+
+
+def test_optional_mart_that_is_not_built_is_skipped(db):
+    execute(db, "drop table if exists marts.fct_event_mentions")
+
+    report = run_checks(db)
+
+    assert "marts.fct_event_mentions" not in {r.suite for r in report.results}
+    [counts] = [
+        r
+        for r in report.results
+        if r.column == "raw_event_mentions, mart_event_mentions"
+    ]
+    assert counts.examples == [] and counts.success, report.summary()
+
+
+# --- audit records and Data Docs --------------------------------------------------------
+
+
+def test_records_are_the_rows_of_the_audit_table(db, tmp_path):
+    from ingest.pipeline import AUDIT_DDL
+    from ingest.warehouse import connect, insert_rows
+
+    execute(
+        db,
+        "update raw.target_mentions set comparator = '≈' where mention_id = 't-new-2'",
+    )
+    report = run_checks(db)
+
+    records = report.to_records(run_id="val-1", pipeline_run_id="run-9")
+    assert len(records) == len(report.results)
+    assert all(tuple(r) == AUDIT_COLUMNS for r in records)
+    [failed] = [
+        r for r in records
+        if not r["success"] and r["table_name"] == "raw.target_mentions"
+    ]  # fmt: skip
+    assert failed["severity"] == CRITICAL and failed["unexpected_count"] == 1
+    assert json.loads(failed["examples"])[0]["mention_id"] == "t-new-2"
+    assert json.loads(failed["examples"])[0]["comparator"] == "≈"
+
+    con = connect(tmp_path / "records.duckdb")  # "audit.duckdb" would shadow the schema
+    try:
+        con.execute(AUDIT_DDL)
+        rows = [tuple(r[c] for c in AUDIT_COLUMNS) for r in records]
+        insert_rows(con, "audit.validation_results", AUDIT_COLUMNS, rows)
+        assert con.execute(
+            "select count(*), count(*) filter (where not success) from audit.validation_results "
+            "where run_id = 'val-1' and pipeline_run_id = 'run-9'"
+        ).fetchone() == (len(records), 1)
+    finally:
+        con.close()
+
+
+def _page_text(path: Path) -> str:
+    html = path.read_text(encoding="utf-8")
+    html = re.sub(r"<(style|script)\b.*?</\1>", " ", html, flags=re.DOTALL)
+    return " ".join(re.sub(r"<[^>]+>", " ", html).split())
+
+
+def test_data_docs_render_each_run_with_its_failures(db, tmp_path):
+    execute(
+        db,
+        "update raw.target_mentions set evidence_start = evidence_start + 1 "
+        "where mention_id = 't-new-2'",
+    )
+    failing = run_checks(db)
+    out = tmp_path / "published" / "data_docs"
+
+    index = build_data_docs(failing, out, run_name="val-failing")
+
+    assert index == out / "index.html" and index.is_file()
+    index_html = index.read_text(encoding="utf-8")
+    assert {r.suite for r in failing.results} >= {
+        s.name for s in SUITES if not s.optional
+    }
+    for suite in {r.suite for r in failing.results}:
+        assert suite in index_html, suite
+    assert "val-failing" in index_html
+    [page] = (out / "validations" / "raw" / "target_mentions" / "val-failing").rglob(
+        "*.html"
+    )
+    text = _page_text(page)
+    assert "Status: Failed" in text
+    assert "[critical] the evidence is found in the document" in text
+    assert "mention_id=t-new-2" in text  # the failing row is identified
+    assert (out / "expectations" / "reconcile" / "row_counts.html").is_file()
+
+    # A later, passing run is added beside it; the index lists both.
+    execute(
+        db,
+        "update raw.target_mentions set evidence_start = evidence_start - 1 "
+        "where mention_id = 't-new-2'",
+    )
+    passing = run_checks(db)
+    build_data_docs(passing, out, run_name="val-passing")
+    index_html = index.read_text(encoding="utf-8")
+    assert "val-failing" in index_html and "val-passing" in index_html
+    [page] = (out / "validations" / "raw" / "target_mentions" / "val-passing").rglob(
+        "*.html"
+    )
+    assert "Status: Succeeded" in _page_text(page)
+
+    # Only the newest runs are kept.
+    build_data_docs(passing, out, run_name="val-latest", keep_runs=2)
+    runs = {p.name for p in (out / "validations" / "raw" / "documents").iterdir()}
+    assert runs == {"val-passing", "val-latest"}
+    assert "val-failing" not in index.read_text(encoding="utf-8")
+
+
+def test_data_docs_show_tables_that_could_not_be_read(tmp_path):
+    report = run_checks(make_build_db(tmp_path / "raw_only.duckdb"))
+
+    index = build_data_docs(report, tmp_path / "docs")
+
+    [page] = (tmp_path / "docs" / "validations" / "marts" / "fct_targets").rglob(
+        "*.html"
+    )
+    text = _page_text(page)
+    assert "Status: Failed" in text
+    assert "[critical] marts.fct_targets exists and can be read" in text
+    assert "does not exist" in text
+    assert "marts.fct_targets" in index.read_text(encoding="utf-8")

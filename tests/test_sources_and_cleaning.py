@@ -154,3 +154,85 @@ def test_normalisation_keeps_length_and_folds_width_and_script():
     normalised = normalize_for_extraction(text)
     assert len(normalised) == len(text)
     assert normalised == "泉州国家高新区:到2025年研发投入达360亿元(约)"
+
+
+# --- hostile inputs (see also tests/test_reliability.py) ---
+
+NOTICE = "泉州市科技局发布通知：到2025年，全市研发经费投入达到360亿元，高新技术企业数量突破3500家，各县区要抓好落实。"
+
+
+def test_mostly_utf8_with_a_few_broken_bytes_stays_utf8_and_is_noted():
+    data = NOTICE.encode("utf-8")
+    cut = data.index("研发".encode())
+    text, detected = decode_bytes(data[:cut] + b"\xff\xfe" + data[cut:])
+    assert detected == "utf-8"
+    assert "研发经费" in text and "\ufffd" in text
+    assert any("U+FFFD" in note for note in clean_document(text).notes)
+
+
+def test_gbk_and_big5_are_not_mistaken_for_broken_utf8():
+    assert decode_bytes(NOTICE.encode("gbk"))[1] == "gb18030"
+    traditional = opencc.OpenCC("s2t").convert(NOTICE)
+    assert decode_bytes(traditional.encode("big5"))[1].startswith("big5")
+
+
+def test_stray_nul_bytes_are_removed_with_a_note_but_binary_is_refused():
+    text, _ = decode_bytes(NOTICE[:10].encode() + b"\x00\x00" + NOTICE[10:].encode())
+    doc = clean_document(text)
+    assert "\x00" not in doc.clean_text and "研发经费" in doc.clean_text
+    assert any("control characters" in note for note in doc.notes)
+    with pytest.raises(UndecodableError, match="NUL"):
+        decode_bytes(b"\x00\x01\x02\x03" * 200)
+
+
+def test_double_encoded_utf8_is_repaired():
+    mojibake = NOTICE.encode("utf-8").decode("latin-1")
+    doc = clean_document(mojibake)
+    assert doc.clean_text == NOTICE
+    assert any("mojibake" in note for note in doc.notes)
+    assert clean_document("Café crème: 泉州市科技局发布通知。").clean_text == "Café crème: 泉州市科技局发布通知。"
+
+
+def test_deeply_nested_html_still_yields_its_text():
+    html = "<html><body>" + "<div>" * 5000 + f"<p>{NOTICE}</p>" + "</div>" * 5000 + "</body></html>"
+    doc = clean_document(html)
+    assert "研发经费投入" in doc.clean_text
+    assert any("nesting" in note for note in doc.notes)
+
+
+def test_scripts_inside_markdown_are_dropped():
+    doc = clean_document(f"# 通知\n\n<script>alert('x')</script>\n\n{NOTICE}\n")
+    assert "alert" not in doc.clean_text and "研发经费" in doc.clean_text
+
+
+def test_non_regular_files_are_rejected_without_blocking(tmp_path):
+    import os
+
+    os.mkfifo(tmp_path / "pipe.html")
+    (tmp_path / "folder.html").mkdir()
+    reasons = {raw.source_uri.rsplit("/", 1)[-1]: raw.error for raw in iter_folder(tmp_path)}
+    assert reasons == {
+        "folder.html": "unreadable: not a regular file (a directory)",
+        "pipe.html": "unreadable: not a regular file (a named pipe)",
+    }
+
+
+def test_a_sidecar_symlinked_out_of_the_corpus_is_not_read(tmp_path):
+    outside = tmp_path / "outside.meta.json"
+    outside.write_text(json.dumps({"title": "外部标题"}), encoding="utf-8")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    (corpus / "a.txt").write_text(NOTICE, encoding="utf-8")
+    (corpus / "a.meta.json").symlink_to(outside)
+    [raw] = list(iter_folder(corpus))
+    assert raw.metadata == {}
+    assert any("escapes the corpus folder" in note for note in raw.notes)
+
+
+def test_files_over_the_cap_are_rejected_unread(tmp_path, monkeypatch):
+    from ingest.sources import folder
+
+    monkeypatch.setattr(folder, "MAX_FILE_BYTES", 100)
+    (tmp_path / "big.txt").write_text(NOTICE * 10, encoding="utf-8")
+    [raw] = list(iter_folder(tmp_path))
+    assert raw.data is None and "too large" in raw.error

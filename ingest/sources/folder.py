@@ -108,12 +108,17 @@ def list_documents(corpus_dir: str | Path) -> list[Path]:
 
 
 def fingerprint(path: Path) -> str | None:
-    """Size and modification time: what tells an unchanged file without reading it."""
-    try:
-        info = path.stat()
-    except OSError:
-        return None
-    return f"{info.st_size}:{info.st_mtime_ns}"
+    """Size and modification time of the file and its sidecar: what tells an unchanged input without reading it."""
+    parts = []
+    for candidate in (path, _sidecar_for(path)):
+        if candidate is None:
+            continue
+        try:
+            info = candidate.stat()
+        except OSError:
+            return None
+        parts.append(f"{info.st_size}:{info.st_mtime_ns}")
+    return "/".join(parts)
 
 
 def read_document(path: Path, root: Path) -> RawInput:
@@ -144,12 +149,7 @@ def read_document(path: Path, root: Path) -> RawInput:
         return RawInput(source_uri, error=f"unreadable: {exc.strerror or exc}")
     metadata, notes = read_sidecar(path, root)
     return RawInput(
-        source_uri,
-        data=data,
-        url=metadata.get("url"),
-        metadata=metadata,
-        notes=notes,
-        fingerprint=f"{info.st_size}:{info.st_mtime_ns}",
+        source_uri, data=data, url=metadata.get("url"), metadata=metadata, notes=notes, fingerprint=fingerprint(path)
     )
 
 

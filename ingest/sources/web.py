@@ -68,14 +68,21 @@ class FetchSettings:
 
 
 class _ErrorCapture(logging.Handler):
-    """trafilatura logs why a download failed and returns None; keep the message."""
+    """trafilatura logs why a download failed and returns None; keep the message.
 
-    def __init__(self) -> None:
+    Only records of one thread count: an abandoned request (past the wall-clock
+    cap) may still log its failure later, and that must not become the reason
+    recorded for another URL.
+    """
+
+    def __init__(self, thread: threading.Thread) -> None:
         super().__init__(logging.WARNING)
+        self.thread = thread
         self.messages: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.messages.append(record.getMessage())
+        if record.thread == self.thread.ident:
+            self.messages.append(record.getMessage())
 
 
 class WebFetcher:
@@ -97,12 +104,12 @@ class WebFetcher:
 
     def _get(self, url: str) -> tuple[Response | None, str]:
         """One request through trafilatura, under a wall-clock cap; (response, why it failed)."""
-        capture = _ErrorCapture()
         logger = logging.getLogger("trafilatura.downloads")
         outcome: list[Response | None] = []
         worker = threading.Thread(
             target=lambda: outcome.append(fetch_response(url, decode=False, config=self.config)), daemon=True
         )
+        capture = _ErrorCapture(worker)
         logger.addHandler(capture)
         try:
             worker.start()
