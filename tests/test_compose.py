@@ -192,7 +192,8 @@ def test_celery_executor_with_postgres_and_redis(services, common_env):
     assert _url_secret(common_env["AIRFLOW__DATABASE__SQL_ALCHEMY_CONN"]) == pg_password
 
     backend = urlsplit(_mask(common_env["AIRFLOW__CELERY__RESULT_BACKEND"]))
-    assert backend.scheme == "db+postgresql" and backend.hostname == "postgres"
+    # SQLAlchemy 2.1 would pick psycopg 3 for a bare postgresql:// URL; the image has psycopg2.
+    assert backend.scheme == "db+postgresql+psycopg2" and backend.hostname == "postgres"
     assert _url_secret(common_env["AIRFLOW__CELERY__RESULT_BACKEND"]) == pg_password
 
     broker = urlsplit(_mask(common_env["AIRFLOW__CELERY__BROKER_URL"]))

@@ -1,0 +1,132 @@
+"""The multi-machine deployment for real, on this machine's services.
+
+Airflow with its metadata in PostgreSQL and the CeleryExecutor over Redis —
+api-server, scheduler, dag-processor and a Celery worker as separate
+processes, as docker-compose.yml runs them — triggers the DAG and runs it to
+success. Needs PostgreSQL and Redis on 127.0.0.1 (.ci/run starts them).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import duckdb
+import psycopg2
+import pytest
+import redis
+
+from tests.conftest import PROJECT_DIR, SAMPLE_CORPUS
+
+AIRFLOW = str(Path(sys.executable).with_name("airflow"))
+POSTGRES = "postgresql+psycopg2://postgres@127.0.0.1:5432"
+REDIS_DB = 11
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+@pytest.fixture
+def cluster(tmp_path):
+    database = f"airflow_test_{uuid.uuid4().hex[:8]}"
+    admin = psycopg2.connect(host="127.0.0.1", user="postgres", dbname="postgres")
+    admin.autocommit = True
+    admin.cursor().execute(f"create database {database}")
+    redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
+    port = _free_port()
+    home = tmp_path / "airflow"
+    env = {
+        **os.environ,
+        "AIRFLOW_HOME": str(home),
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"{POSTGRES}/{database}",
+        "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
+        "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{POSTGRES}/{database}",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
+        "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,
+        "AIRFLOW__API__SECRET_KEY": uuid.uuid4().hex,
+        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
+        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+        "AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION": "True",
+        "AIRFLOW__DAG_PROCESSOR__REFRESH_INTERVAL": "5",
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "2",
+        "POLICY_TASK_RETRIES": "0",
+    }
+    subprocess.run([AIRFLOW, "db", "migrate"], env=env, check=True, capture_output=True, timeout=300)
+    logs = tmp_path / "logs"
+    logs.mkdir()
+    commands = {
+        "api-server": [AIRFLOW, "api-server", "--port", str(port)],
+        "scheduler": [AIRFLOW, "scheduler"],
+        "dag-processor": [AIRFLOW, "dag-processor"],
+        "worker": [AIRFLOW, "celery", "worker", "--concurrency", "2"],
+    }
+    processes = {
+        name: subprocess.Popen(cmd, env=env, stdout=(logs / f"{name}.log").open("w"), stderr=subprocess.STDOUT)
+        for name, cmd in commands.items()
+    }
+    try:
+        yield env, logs
+    finally:
+        for process in processes.values():
+            process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        admin.cursor().execute(f"drop database if exists {database} with (force)")
+        admin.close()
+        redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
+
+
+def _airflow(env: dict, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([AIRFLOW, *args], env=env, capture_output=True, text=True, timeout=120, check=False)
+
+
+def _wait(condition, seconds: float, what: str, logs: Path):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if result := condition():
+            return result
+        time.sleep(3)
+    tails = {p.name: p.read_text(errors="replace")[-2000:] for p in logs.iterdir()}
+    raise AssertionError(f"timed out waiting for {what}: {tails}")
+
+
+def test_the_dag_runs_on_celery_workers_with_postgres_metadata(cluster, tmp_path):
+    env, logs = cluster
+    warehouse = tmp_path / "warehouse" / "policy.duckdb"
+    _wait(lambda: "policy_pipeline" in _airflow(env, "dags", "list", "-o", "plain").stdout, 180, "the DAG to be parsed", logs)
+    assert _airflow(env, "dags", "unpause", "policy_pipeline").returncode == 0
+    conf = json.dumps({"corpus_dir": str(SAMPLE_CORPUS), "warehouse": str(warehouse)})
+    run_id = "celery-test"
+    triggered = _airflow(env, "dags", "trigger", "policy_pipeline", "--run-id", run_id, "-c", conf)
+    assert triggered.returncode == 0, triggered.stderr
+
+    def finished():
+        listing = _airflow(env, "dags", "list-runs", "policy_pipeline", "-o", "plain").stdout
+        for line in listing.splitlines():
+            fields = line.split()
+            if run_id in fields and {"success", "failed"} & set(fields):
+                return "success" if "success" in fields else "failed"
+        return None
+
+    assert _wait(finished, 420, "the DAG run to finish", logs) == "success", (logs / "worker.log").read_text()[-3000:]
+    # The tasks ran in the Celery worker process, not in the scheduler.
+    worker_log = (logs / "worker.log").read_text(errors="replace")
+    assert "process_batch" in worker_log and "publish_warehouse" in worker_log
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        assert con.execute("select count(*) from marts.dim_documents").fetchone()[0] == 5
+    finally:
+        con.close()
