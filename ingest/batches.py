@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import multiprocessing
 import os
 from collections import Counter
 from collections.abc import Iterable, Iterator
@@ -132,6 +133,13 @@ def _process_one(raw: RawInput) -> dict:
 
 
 def default_workers() -> int:
+    """Worker processes for cleaning and extraction: the cores, unless told otherwise.
+
+    A daemonic process (a Celery worker's child) may not start processes; there
+    the parallelism comes from several mapped tasks running at once instead.
+    """
+    if multiprocessing.current_process().daemon:
+        return 1
     return int(os.environ.get("POLICY_WORKERS", os.cpu_count() or 1))
 
 

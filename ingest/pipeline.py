@@ -101,8 +101,11 @@ def _last_fingerprints(build_db: Path) -> dict[str, str]:
             con.execute(
                 """
                 select source_uri, arg_max(source_fingerprint, logged_at)
-                from raw.ingest_log
-                where outcome in ('loaded', 'duplicate') and source_fingerprint is not null
+                from raw.ingest_log l
+                where source_fingerprint is not null
+                  and (outcome = 'duplicate'
+                       -- a loaded document since quarantined must be read again once fixed
+                       or (outcome = 'loaded' and document_id in (select document_id from raw.documents)))
                 group by source_uri
                 """
             ).fetchall()
@@ -181,7 +184,7 @@ def plan_batches(
                 "corpus_dir": str(corpus_root(corpus_dir)) if corpus_dir else None,
                 "allow_private_addresses": settings.allow_private_addresses,
                 "items": items[start : start + size],
-            }, ensure_ascii=False),
+            }),
             encoding="utf-8",
         )  # fmt: skip
         manifests.append(str(manifest))
@@ -210,6 +213,7 @@ def process_batch(build_db: Path, manifest: str | Path, workers: int | None = No
             yield read_document(Path(item["file"]), root) if "file" in item else fetcher.fetch(item["url"])
 
     rows = process_inputs(inputs(), spec["run_id"], known_content(build_db), workers or default_workers())
+    failpoint("extract")
     write_batch(rows, out)
     return str(out)
 
@@ -444,27 +448,23 @@ def validate(build_db: Path, pipeline_run_id: str | None = None) -> dict:
     A failed critical expectation raises ``ChecksFailed`` (nothing is published);
     the run's own batch, when ``pipeline_run_id`` is given, is quarantined first.
     """
-    from expectations import ChecksFailed, run_checks
+    from expectations import AUDIT_COLUMNS, ChecksFailed, build_data_docs, run_checks
 
     report = run_checks(build_db)
     print(report.summary())
-    run_id, now = new_run_id(), _now()
-    rows = [
-        (
-            run_id, now, r.suite, r.table, r.expectation_type, r.column, r.severity, r.success,
-            r.unexpected_count, json.dumps(r.examples, ensure_ascii=False, default=str), pipeline_run_id,
-        )
-        for r in report.results
-    ]  # fmt: skip
+    run_id = new_run_id()
+    records = report.to_records(run_id, pipeline_run_id)
     con = connect(build_db)
     try:
         con.execute(AUDIT_DDL)
-        insert_rows(con, "audit.validation_results", (
-            "run_id", "validated_at", "suite", "table_name", "expectation", "column_name", "severity",
-            "success", "unexpected_count", "examples", "pipeline_run_id",
-        ), rows)  # fmt: skip
+        insert_rows(con, "audit.validation_results", AUDIT_COLUMNS, [tuple(r[c] for c in AUDIT_COLUMNS) for r in records])
     finally:
         con.close()
+    try:
+        docs = build_data_docs(report, build_db.parent / "data_docs", run_name=run_id)
+        print(f"Data Docs: {docs}")
+    except Exception as exc:  # noqa: BLE001 (rendering must never decide a publish)
+        print(f"Data Docs not rendered: {type(exc).__name__}: {exc}")
     if not report.success:
         failed = [r.line() for r in report.failed_critical]
         if pipeline_run_id:
@@ -476,12 +476,16 @@ def validate(build_db: Path, pipeline_run_id: str | None = None) -> dict:
 
 
 def publish(paths: WarehousePaths) -> Path:
-    """Copy the build file over the published one atomically.
+    """Copy the build file over the published one atomically, with its dbt docs and dashboard.
 
     The copy is written beside the target and renamed over it, so a reader that
     holds the published file open keeps reading the old file until it reopens,
     and never blocks the run (nothing ever writes into the published file).
     """
+    from ingest.dashboard import build_dashboard
+    from ingest.transform import generate_dbt_docs
+
+    generate_dbt_docs(paths.build, paths.published.parent / "dbt-docs")
     con = connect(paths.build)
     try:
         con.execute("checkpoint")  # fold the WAL into the file before copying
@@ -498,6 +502,7 @@ def publish(paths: WarehousePaths) -> Path:
         os.replace(staging, paths.published)
     finally:
         staging.unlink(missing_ok=True)
+    build_dashboard(paths.published, paths.published.with_name("dashboard.html"))
     return paths.published
 
 
