@@ -199,6 +199,11 @@ def _typed_frames(rows: Rows) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _quoted(path: Path) -> str:
+    """A path as an SQL string literal (COPY takes no bound parameters for its file name)."""
+    return "'" + str(path).replace("'", "''") + "'"
+
+
 def write_batch(rows: Rows, out_dir: Path) -> Path:
     """Write a batch's rows as one Parquet file per table (the hand-off from a worker to the loader)."""
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -206,7 +211,7 @@ def write_batch(rows: Rows, out_dir: Path) -> Path:
     try:
         for table in COLUMNS:
             target = out_dir / f"{table}.parquet"
-            con.execute(f"copy {table} to '{target}' (format parquet)")
+            con.execute(f"copy {table} to {_quoted(target)} (format parquet)")
     finally:
         con.close()
     (out_dir / "_SUCCESS").touch()  # a batch without it was interrupted and is redone
@@ -226,7 +231,7 @@ def load_batches(con: duckdb.DuckDBPyConnection, batch_dirs: Iterable[Path]) -> 
             raise FileNotFoundError(f"incomplete batch (no _SUCCESS marker): {batch}")
 
         def parquet(table: str, batch: Path = batch) -> str:
-            return f"read_parquet('{batch / f'{table}.parquet'}')"
+            return f"read_parquet({_quoted(batch / f'{table}.parquet')})"
 
         # Content already in raw: those log rows turn into duplicates.
         con.execute(

@@ -209,15 +209,15 @@ def load_retried(workdir: Path) -> FaultResult:
     first = load_run(build, run_id).as_dict()
     shutil.move(keep, staging)
     second = load_run(build, run_id).as_dict()
-    logged = _count_build(build, f"select count(*) from raw.ingest_log where run_id = '{run_id}'")
+    logged = _count_build(build, "select count(*) from raw.ingest_log where run_id = ?", [run_id])
     survived = first["loaded"] == 1 and second["loaded"] == 0 and logged == 6
     return FaultResult("load step retried after it committed", survived, f"first {first}, retry {second}, log rows {logged}")
 
 
-def _count_build(build: Path, sql: str) -> int:
+def _count_build(build: Path, sql: str, params: list | None = None) -> int:
     con = duckdb.connect(str(build), read_only=True)
     try:
-        return con.execute(sql).fetchone()[0]
+        return con.execute(sql, params or []).fetchone()[0]
     finally:
         con.close()
 
