@@ -35,8 +35,8 @@ PRECISION_RANK = {"year": 0, "month": 1, "day": 2}
 
 
 def normalise_unit(value: float, unit: str) -> tuple[float, str]:
-    """(360, '亿元') → (3.6e10, '元'); (25, '万元/人/年') → (2.5e5, '元/人/年')."""
-    unit = unit.strip()
+    """(360, '亿元') → (3.6e10, '元'); (25, '万元/人/年') → (2.5e5, '元/人/年'); 億元 is 亿元, ％ is %."""
+    unit = normalize_for_extraction(unit.strip())
     for prefix, factor in MAGNITUDES:
         if unit.startswith(prefix) and len(unit) > len(prefix):
             inner_value, base = normalise_unit(value, unit[len(prefix) :])

@@ -37,6 +37,10 @@ def test_unit_magnitudes_normalise_to_base_units() -> None:
     assert normalise_unit(25, "万元/人/年") == (2.5e5, "元/人/年")
     assert normalise_unit(2, "万亿元") == (2e12, "元")
     assert normalise_unit(5, "%") == (5, "%")
+    # Traditional and full-width units fold to the Simplified ones: 億元 == 亿元, 萬人 == 万人, ％ == %
+    assert normalise_unit(360, "億元") == normalise_unit(360, "亿元")
+    assert normalise_unit(3, "萬人") == (3e4, "人")
+    assert normalise_unit(5, "％") == (5, "%")
 
 
 def test_value_tolerance_units_year_and_indicator_similarity() -> None:

@@ -59,6 +59,6 @@ def test_numbers_units_and_comparators() -> None:
 
 
 def test_version_and_empty_text() -> None:
-    assert EXTRACTOR_VERSION == "1.1.0"
+    assert EXTRACTOR_VERSION == "1.3.0"
     assert extract("") == Extraction([], [])
     assert extract("这是一篇没有任何数字目标的普通新闻报道。").targets == []

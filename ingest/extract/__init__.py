@@ -20,11 +20,12 @@ from ingest.extract.model import (
     TargetMention,
 )
 from ingest.extract.sentences import split_paragraphs
+from ingest.extract.tables import table_facts
 from ingest.extract.targets import extract_targets
 from ingest.extract.values import extract_values
 from ingest.normalize import normalize_for_extraction
 
-EXTRACTOR_VERSION = "1.1.0"
+EXTRACTOR_VERSION = "1.3.0"
 
 __all__ = [
     "EXTRACTOR_VERSION", "EventMeasure", "EventMention", "Extraction", "IndicatorValue", "TargetMention", "extract",
@@ -55,8 +56,12 @@ def extract(
     pub = Publication(publish_date, publish_date_precision)
     issuer = document_issuer(normalised) or issuer
     region = region or region_of_issuer(issuer)
+    table_targets, table_values, table_lines = (
+        table_facts(clean_text, paragraphs, pub, region, issuer) if "|" in normalised else ([], [], set())
+    )
+    text_paragraphs = [p for p in paragraphs if p.index not in table_lines] if table_lines else paragraphs
     return Extraction(
-        targets=extract_targets(clean_text, paragraphs, pub, region, issuer),
+        targets=extract_targets(clean_text, text_paragraphs, pub, region, issuer) + table_targets,
         events=extract_events(clean_text, normalised, paragraphs, pub),
-        indicator_values=extract_values(clean_text, paragraphs, pub, region),
+        indicator_values=extract_values(clean_text, text_paragraphs, pub, region) + table_values,
     )

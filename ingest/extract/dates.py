@@ -26,12 +26,19 @@ DATE = re.compile(
     rf"|(?<![年\d])(?P<bm>{_MONTH})月(?P<bd>{_DAY})[日号]"
     # 12日 (month from the publication date)
     rf"|(?<![月\d一二三四五六七八九十])(?P<bday>\d{{1,2}}|{_CN_SMALL})[日号](?![报])"
-    r"|(?P<rel>昨日|昨天|前天|前日|今天|今日|本月|上月|近日|日前|近期|当天|当日)"
+    # 3月 at the head of a clause or a chronicle line (3月 龙岩市入选…, 5月中旬,…): a month of the past
+    rf"|(?<![年\d月—\-~至到和、])(?P<bmonth>{_MONTH})月(?:份)?(?:初|中旬|上旬|下旬|中|底|末)?(?=[\s,])"
+    # 次日 / 月中: the day after, or the month of, the event just reported
+    r"|(?P<next>次日|翌日|第二天|隔天)"
+    r"|(?<![\d月一二三四五六七八九十年每])(?P<inmonth>月初|月中|月底|月末|上旬|中旬|下旬)(?![\d一二三四五六七八九十])"
+    r"|(?P<rel>昨日|昨天|前天|前日|今天|今日|本月|上月|上周|本周|近日|日前|近期|当天|当日|同日|同一天"
+    r"|(?<![\d今去明上前本当同这])年初|这一年|同年)"
 )
 # A year governed by these is a deadline or a cut-off, not the date of an event.
 DEADLINE_BEFORE = re.compile(r"(?:到|至|截至|截止|截止到|力争到|争取到)\s*$")
 DEADLINE_AFTER = re.compile(r"\s*(?:前|以前|之前|底前|年底前|末)")
 
+_RANGE_JOIN = re.compile(r"\s*(?:至|到|—|-|~)\s*")
 _RELATIVE_YEAR = {"去年": -1, "上年": -1, "前年": -2, "今年": 0, "明年": 1}
 _RELATIVE_DAY = {"昨日": -1, "昨天": -1, "前天": -2, "前日": -2, "今天": 0, "今日": 0}
 
@@ -78,7 +85,11 @@ class DateMention:
     date: PartialDate | None  # None when relative and nothing to resolve against
     explicit: bool  # the text fixes the year itself (not resolved from the publication date)
     deadline: bool  # 到2025年 / 2025年前: a deadline, not an event date
-    anaphoric: bool = False  # 当天/当日: the date of the event just mentioned
+    anaphoric: bool = False  # 当天/当日/同日: the date of the event just mentioned
+    same_year: bool = False  # 这一年/同年: the year the text last named
+    distinct: bool = False  # 同日/同一天: another event on the day just mentioned
+    next_day: bool = False  # 次日/翌日: the day after the event just mentioned
+    same_month: bool = False  # 月中/下旬: within the month of the event just mentioned
 
 
 class Publication:
@@ -100,11 +111,18 @@ class Publication:
         return self.shift_days(0)
 
 
-def _month_day(pub: Publication, month: int, day: int | None) -> PartialDate | None:
+def _month_day(pub: Publication, month: int, day: int | None, ahead: bool = False) -> PartialDate | None:
+    """3月5日 without a year: the latest such day up to the publication date.
+
+    News reports what has happened, so a day later than the publication is last
+    year's (a January chronicle of 2月16日, 12月28日…), unless the text looks
+    ahead (3月1日起施行).
+    """
     if not pub.date:
         return None
     year = pub.date.year
-    if month > pub.date.month + 6:  # a January article's 12月28日 is last December
+    later = (month, day or 1) > (pub.date.month, pub.date.day + 1 if pub.precision == "day" else 31)
+    if month > pub.date.month + 6 or (later and not ahead):
         year -= 1
     return PartialDate(year, month, day)
 
@@ -152,9 +170,23 @@ def resolve(match: re.Match[str], pub: Publication) -> tuple[PartialDate | None,
         return _month_day(pub, cn_small_number(group("bm")), cn_small_number(group("bd"))), False, False
     if group("bday"):
         return _bare_day(pub, cn_small_number(group("bday"))), False, False
-    word = group("rel")
-    if word in ("当天", "当日"):
+    if group("bmonth"):
+        return _month_day(pub, cn_small_number(group("bmonth")), None), False, False
+    if group("next") or group("inmonth"):
         return None, False, True
+    word = group("rel")
+    if word in ("当天", "当日", "同日", "同一天", "这一年", "同年"):
+        return None, False, True
+    if word == "年初":
+        return (PartialDate(pub.date.year) if pub.date else None), False, False
+    if word in ("上周", "本周"):
+        if not pub.date:
+            return None, False, False
+        first, last = (pub.date - dt.timedelta(days=13), pub.date - dt.timedelta(days=1)) if word == "上周" else (
+            pub.date - dt.timedelta(days=6), pub.date)
+        if (first.year, first.month) == (last.year, last.month):
+            return PartialDate(last.year, last.month), False, False
+        return (PartialDate(last.year) if first.year == last.year else None), False, False
     if word in _RELATIVE_DAY:
         return pub.shift_days(_RELATIVE_DAY[word]), False, False
     if word in ("本月", "上月") and pub.date:
@@ -168,12 +200,21 @@ def find_dates(text: str, pub: Publication) -> list[DateMention]:
     mentions = []
     for match in DATE.finditer(text):
         date, explicit, anaphoric = resolve(match, pub)
+        if match.group("bm") and date is not None and text.startswith("起", match.end()):
+            date = _month_day(pub, date.month, date.day, ahead=True)  # 3月1日起施行: may lie ahead
         if date is not None and not date.is_valid():
             continue
         deadline = bool(
             explicit
             and (DEADLINE_BEFORE.search(text, max(0, match.start() - 4), match.start())
                  or DEADLINE_AFTER.match(text, match.end()))
-        )
-        mentions.append(DateMention(match.start(), match.end(), date, explicit, deadline, anaphoric))
+        ) or match.group().endswith("以来") or text.startswith("以来", match.end())  # 今年以来: a span, not a day
+        if match.group("bday") and mentions and _RANGE_JOIN.fullmatch(text, mentions[-1].end, match.start()):
+            continue  # 18日至20日: the span ends there, the event dates from its first day
+        word = match.group("rel")
+        mentions.append(DateMention(
+            match.start(), match.end(), date, explicit, deadline, anaphoric,
+            same_year=word in ("这一年", "同年"), distinct=word in ("同日", "同一天"),
+            next_day=bool(match.group("next")), same_month=bool(match.group("inmonth")),
+        ))  # fmt: skip
     return mentions

@@ -16,7 +16,13 @@ import re
 from ingest.extract.dates import Publication
 from ingest.extract.document import clause_place
 from ingest.extract.model import TargetMention
-from ingest.extract.numbers import DOUBLING, DOUBLING_VALUE, Quantity, find_quantities
+from ingest.extract.numbers import (
+    DOUBLING,
+    DOUBLING_COMPARATOR,
+    DOUBLING_VALUE,
+    Quantity,
+    find_quantities,
+)
 from ingest.extract.sentences import Paragraph, Sentence
 
 _CLAUSE = re.compile(r"(?:[^,:]|(?<=\d),(?=\d{3}))+")  # 1,000亿元 is one number, not two clauses
@@ -25,6 +31,8 @@ _DEADLINE_PREFIX = re.compile(r"(?:到|至|截至|截止到|力争到|争取到|
 _CUTOFF_PREFIX = re.compile(r"(?:截至|截止到|截止)\s*$")
 _DEADLINE_SUFFIX = re.compile(r"(?:底|末)?(?:前|以前|之前)")
 _BASELINE_PREFIX = re.compile(r"(?:比|较|相比|相较|与)\s*$")
+# 在2023年(的)基础上 / 以2020年为基数: the year a change is measured from, never a deadline.
+_BASELINE_SUFFIX = re.compile(r"\s*(?:底|末)?(?:的)?(?:基础上|水平上|为基数|为基准|为基期)")
 _SINCE_SUFFIX = re.compile(r"(?:以来|起)")
 _PLAN_PERIOD = re.compile(r"[“\"]?十([一二三四五六七])五[”\"]?(?:期间|时期|末|期末|规划期)")
 _CN_DIGIT = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7}
@@ -41,7 +49,7 @@ _WEAK_REPORTED = re.compile(r"累计|完成")
 _FORECAST = re.compile(r"达产后|投产后|建成后|满产后|达产达效后|达产|全部投产")
 _EVERY_YEAR = re.compile(r"每年|年均新增|每年度")
 _INLINE_HEADING = re.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|第[一二三四五六七八九十]+[章节部分])[^,。;]{1,30}$"
+    r"^(?:[一二三四五六七八九十]{1,3}、|\([一二三四五六七八九十]{1,3}\)|第[一二三四五六七八九十]+[章节部分])[^,。;]{1,30}。?$"
 )
 _BULLET = re.compile(r"^\s*(?:[●•·▪■◆○◇□√*\-]|——|\(?\d{1,2}[.)、]|\(?[一二三四五六七八九十]{1,2}[)、]|[一二三四五六七八九十]是)")
 
@@ -68,13 +76,18 @@ _TRAIL = re.compile(
     r"|减少到|减少至|控制在|保持在|稳定在|不少于|不低于|不小于|至少|不超过|不高于|大约|约|接近|将近|近|为|在|分别"
     r"|均|都|总计|力争|高于|低于|以上|左右|的|实现|要|达成)$"
 )
-_BASELINE = re.compile(r"(?:比|较|相比|相较)((?:19|20)\d{2})\s*年")
+_BASELINE = re.compile(
+    r"(?:比|较|相比|相较)((?:19|20)\d{2})\s*年|(?:在|以)((?:19|20)\d{2})\s*年(?:底|末)?(?:的)?(?:基础上|水平上|为基数|为基准|为基期)"
+)
 _GROWTH_ONLY = re.compile(r"^(?:年均|年平均|平均|每年)?(?:增长|增速|增幅|提高|提升|递增)率?$")
 _GROWTH_TAIL = re.compile(r"(?:年均|年平均|平均)?(?:增长|增速|增幅|提高|提升)率?$")
 _MEASURE_SUFFIX = re.compile(r"(?:率|量|比重|占比|水平|指数|密度|总量|规模|比例)$")
 _PART_SPLIT = re.compile(r"[、和及与]")
 _POST_STOP = re.compile(r"[、和及与,;。]")
 _MAX_INDICATOR = 30
+# A bare total (改造总量, 总数): the clause before it names what is counted.
+_TOTAL_WORD = re.compile(r"总量|总数|数量|总规模|总计")
+_GENERIC_MEASURE = re.compile(r"^[\u4e00-\u9fff]{0,3}(?:总量|总数|数量|总规模|规模|总计)$")
 _PLACE_HINT = re.compile(r"[省市县区州]")
 
 
@@ -89,6 +102,9 @@ class _Context:
         self.year: int | None = None
         self.goal_section = False
         self.list_open = False  # the previous paragraph introduced a list or was one of its items
+        self.section_goal = False  # the current section heading sets goals (目标, 2024年重点工作)
+        self.in_items = False  # inside the section's (一)(二)… sub-items
+        self.list_year: int | None = None  # the year in force when those sub-items began
 
 
 def _strip_indicator(text: str) -> tuple[str, bool]:
@@ -160,7 +176,7 @@ class _SentenceScanner:
         state, year = "none", None
         for match in _YEAR.finditer(clause):
             before = clause[: match.start()]
-            if _BASELINE_PREFIX.search(before):
+            if _BASELINE_PREFIX.search(before) or _BASELINE_SUFFIX.match(clause, match.end()):
                 continue
             value = int(match.group(1))
             cutoff = _CUTOFF_PREFIX.search(before)
@@ -176,8 +192,8 @@ class _SentenceScanner:
                 sentence_future
                 and (at_sentence_start or not before.strip())
                 and (self.pub.date is None or value >= self.pub.date.year)
-            ):
-                state, year = "deadline", value
+            ) or (self.pub.date is not None and value > self.pub.date.year and not before.strip()):
+                state, year = "deadline", value  # 2030年X达到…: a year still ahead can only be a goal's
             elif state != "deadline":
                 state = "reported"
         if state != "deadline":
@@ -202,6 +218,7 @@ class _SentenceScanner:
         year = self.context.year
         year_live = True  # turned off for the rest of a sentence that reports a past year
         sentence_place: str | None = None
+        every_year_lead: str | None = None  # a clause with 每年 and no figure: the activity a total counts
         for index, clause_match in enumerate(_CLAUSE.finditer(text)):
             clause = clause_match.group()
             place = clause_place(clause) if _PLACE_HINT.search(clause) else None
@@ -218,21 +235,28 @@ class _SentenceScanner:
             if _REPORTED.search(clause) or (_WEAK_REPORTED.search(clause) and not planned):
                 continue
             # 每年储备1000家以上: a standing goal, with no deadline of its own.
-            standing = bool(_EVERY_YEAR.search(clause)) and bool(
+            follows_lead = bool(every_year_lead and _TOTAL_WORD.search(clause))
+            every_year_lead = None if not follows_lead else every_year_lead
+            standing = bool(_EVERY_YEAR.search(clause) or follows_lead) and bool(
                 _STRONG_FUTURE.search(text) or (year is not None and year_live) or self.plan_document
             )
             if (year is None or not year_live) and not standing:
                 continue
             baseline = _BASELINE.search(clause)
             region = place or sentence_place or self.region
-            for item in self.clause_items(clause, previous_indicator):
+            items = self.clause_items(clause, previous_indicator)
+            if not items and _EVERY_YEAR.search(clause):
+                every_year_lead = clause  # 每年为…家庭实施适老化改造,全省改造总量不少于2万户
+            for item in items:
                 indicator, value, unit, comparator = item
+                if follows_lead and _GENERIC_MEASURE.match(indicator):
+                    indicator = _strip_indicator(every_year_lead)[0][-_MAX_INDICATOR:] or indicator
                 previous_indicator = indicator
                 found.append(
                     TargetMention(
                         indicator=indicator, value=value, unit=unit, comparator=comparator,
                         target_year=None if standing else year,
-                        baseline_year=int(baseline.group(1)) if baseline else None,
+                        baseline_year=int(baseline.group(1) or baseline.group(2)) if baseline else None,
                         evidence=evidence, evidence_start=sentence.start, evidence_end=sentence.end,
                         region=region, issuer=self.issuer,
                     )
@@ -313,8 +337,9 @@ def _doubling_rows(
             continue
         rows.append(
             TargetMention(
-                indicator=indicator, value=DOUBLING_VALUE[match.group("times")], unit="倍", comparator="=",
-                target_year=year, baseline_year=int(baseline.group(1)) if baseline else None,
+                indicator=indicator, value=DOUBLING_VALUE[match.group("times")], unit="倍",
+                comparator=DOUBLING_COMPARATOR[match.group("suffix")],
+                target_year=year, baseline_year=int(baseline.group(1) or baseline.group(2)) if baseline else None,
                 evidence=evidence, evidence_start=sentence.start, evidence_end=sentence.end,
                 region=(clause_place(pre) if _PLACE_HINT.search(pre) else None) or region, issuer=issuer,
             )
@@ -355,14 +380,21 @@ def extract_targets(
             plan_year = _section_plan_year(paragraph.text, pub)
             if plan_year is not None:  # 三、2024年重点工作: a plan for that year
                 context.year, context.goal_section = plan_year, True
+            context.section_goal = context.goal_section
+            context.in_items = False
             continue
         starts_bullet = bool(_BULLET.match(paragraph.text))
         if not (context.goal_section or (context.list_open and starts_bullet)):
             context.year = None
         for sentence in paragraph.sentences:
             if _is_heading_sentence(sentence):
-                context.goal_section = "目标" in sentence.text
-                context.year = None
+                # (四)持续改善民生。: a sub-item of a goals section — back to the year that governed the
+                # list of sub-items (到2027年…具体目标如下:), not one a sibling item's body named
+                if not context.in_items:
+                    context.in_items, context.list_year = True, context.year
+                keep = context.goal_section or context.section_goal
+                context.goal_section = "目标" in sentence.text or keep
+                context.year = context.list_year if keep else None
                 continue
             evidence = clean_text[sentence.start : sentence.end]
             targets.extend(scanner.scan(sentence, evidence))

@@ -7,6 +7,11 @@ as a goal or a forecast:
 - a relative period: 去年 / 上年 (publication year − 1), 今年以来 (publication year),
   1-6月 / 上半年 / 一季度 (month-end of the publication year), 目前 / 现有 (the
   publication date as precisely as it is known).
+In a statistics bulletin (2024年…统计公报) every figure without a period of its
+own (全年, 年末) reports the bulletin's year.  A baseline (比2020年, 在2023年基础上)
+is never a period.  A sentence led by a day (9月20日…集中开工) tells an event: its
+amounts are the event's measures, as are a deal's (签约项目…), unless a running
+total over a statistical span (1—8月累计签约…) makes them a statistic.
 A clause with a deadline (到2025年, 2025年前, “十四五”期间), a future marker (力争,
 预计, 将), a standing goal (每年) or a forecast (达产后) yields nothing.  Without a
 determinable period a figure is skipped, never guessed.
@@ -46,6 +51,11 @@ _PERIOD = re.compile(
     r"|(?P<full>全年)"
     r")?"
 )
+_PERIOD_START = re.compile(
+    r"截至|截止|至|(?:19|20)\d{2}\s*年|去年|上年|前年|今年|本年|当年|上一年|过去一年|[1一]\s*(?:-|—|~|至|到)"
+    r"|前(?:[一二三四五六七八九十]{1,2}|\d{1,2})个月|上半年|下半年|前三季度|前两季度|前二季度|第?[一二三四1-4]季度"
+    rf"|{_MONTH}\s*月|底|末|以来|全年"
+)
 _NOW = re.compile(r"截至目前|截止目前|目前|当前|现有|至今|现已|眼下")
 # Marks of a goal, a plan or a forecast: the clause is not a report.
 _FUTURE = re.compile(
@@ -54,6 +64,7 @@ _FUTURE = re.compile(
 )
 _DEADLINE_LEAD = re.compile(r"(?:到|至|力争到|争取到|力争在|争取在)\s*$")
 _BASELINE_LEAD = re.compile(r"(?:比|较|相比|相较|与|同)\s*$")
+_BASELINE_SUFFIX = re.compile(r"\s*(?:底|末)?(?:的)?(?:基础上|水平上|为基数|为基准|为基期)")
 # A dated name, not a period: 2023年泉州市创新大会, 2024年度首场…会议, 2023年政府工作报告.
 _NAME_AFTER = re.compile(
     r"^[^,。;:、]{0,20}?(?:会议|大会|论坛|峰会|博览会|年会|大赛|活动|规划|计划|方案|报告|名单|工程|行动|纲要|版|榜单|赛|节|展|会)"
@@ -63,7 +74,7 @@ _CHANGE = re.compile(
     r"(?:分别)?(?:净)?(?:增长|增加|提高|提升|下降|减少|回落|增速|增幅|上升|上涨|下跌|降低|扩大|缩小|增)(?:了)?(?:达到|达|为)?\s*$"
 )
 _CHANGE_WORD = re.compile(r"(?:同比|环比|比上年同期|较上年同期|比上年|较上年|比去年|较去年|比(?:19|20)\d{2}\s*年|较(?:19|20)\d{2}\s*年|分别|净|了)")
-_LEAD = re.compile(r"^(?:共有|共计|总共|合计|总计|共|累计|已有|已|拥有|现有|实现|完成|全年|其中|当年|有)+")
+_LEAD = re.compile(r"^(?:年末|年底|全市|全省|全县|全区|全州|全镇|共有|共计|总共|合计|总计|共|累计|已有|已|拥有|现有|实现|完成|全年|其中|当年|有)+")
 _TRAIL = re.compile(r"(?:共有|共计|共|累计|已有|已达|已|达到|达|为|是|有|突破|超过|超|增至|增加到|提高到|提升到)+$")
 _CLAUSE = re.compile(r"(?:[^,:;。]|(?<=\d),(?=\d{3}))+")
 _CONNECTIVE = re.compile(r"[\s到至和及与、]|分别|增加到|增至|提高到|减少到|下降到")
@@ -138,7 +149,7 @@ def _resolve(match: re.Match[str], pub: Publication, text: str) -> _Period | Non
         if month is None or not pub.date:
             return False  # nothing here or nothing to resolve against
         span = group("m2") or group("first") or group("half") or group("q")
-        if not span and "份" not in match.group():
+        if not span and "份" not in match.group() and not group("cut") and not group("mend"):
             return False  # a bare 5月 is a date of something, not a statistical period (5月份 is)
         year = pub.date.year if month <= pub.date.month else pub.date.year - 1
     if group("ry") in ("今年", "本年", "当年") and not (month or group("since") or group("full")):
@@ -155,7 +166,17 @@ def _resolve(match: re.Match[str], pub: Publication, text: str) -> _Period | Non
     return _Period(year, month)
 
 
-_DEAL = re.compile(r"签约|签署|签订")
+# A deal's or an event's own amounts (签约项目31个, 此次开工项目15个, 展会期间推介新品种2000个): event measures.
+_DEAL = re.compile(r"签约|签署|签订|此次|本次|(?:会|节|展|活动)期间|仪式上|活动中")
+# 1—8月,全县累计签约项目42个: a running total of deals over a statistical span is a statistic, not one
+# deal's amounts (今年以来已签约…, news narrative of recent deals, stays the deals' measures).
+_CUMULATIVE = re.compile(
+    rf"累计|(?:1|一)\s*(?:-|—|~|至|到)\s*{_MONTH}\s*月|前(?:[一二三四五六七八九十]{{1,2}}|\d{{1,2}})个月"
+    r"|上半年|下半年|前三季度|季度"
+)
+# A sentence led by a day (9月20日, 2024年9月20日上午): it tells an event, and its amounts are the event's.
+_DAY_LEAD = re.compile(rf"^\s*(?:(?:19|20)\d{{2}}\s*年)?\s*{_MONTH}\s*月\s*(?:[12]\d|3[01]|0?[1-9])\s*[日号]")
+_DAY_EVENT = re.compile(r"开工|签约|签署|举行|召开|举办|开幕|揭牌|投产|竣工|启动|开园|落成|奠基|启用|开业")
 _REVIEW_SECTION = re.compile(r"回顾|基础|成就|成效|进展|完成情况|总结|现状|发展环境")
 
 
@@ -169,12 +190,36 @@ def _section_period(heading: str, pub: Publication) -> _Period | None:
     return None
 
 
+# 2024年绵阳市国民经济和社会发展统计公报: every figure in the bulletin reports its year (全年, 年末 included).
+_BULLETIN = re.compile(r"((?:19|20)\d{2})\s*年(?:度)?[^。;\n]{0,40}?统计(?:公报|年报|快报)")
+
+
+def _bulletin_period(paragraphs: list[Paragraph], pub: Publication) -> _Period | None:
+    """The year a statistics bulletin reviews, from its title near the top; None for any other document."""
+    match = next(
+        (m for p in paragraphs[:6] if len(p.text) <= 80 and "。" not in p.text and (m := _BULLETIN.search(p.text))),
+        None,
+    )  # a title line, not a sentence citing a bulletin
+    if not match:
+        return None
+    year = int(match.group(1))
+    if pub.date is not None and year > pub.date.year:
+        return None
+    return _Period(year)
+
+
 def find_periods(text: str, pub: Publication) -> list[_PeriodMention]:
     """Period expressions in a sentence, and deadlines/baselines/names that interrupt them."""
     found = []
-    for match in _PERIOD.finditer(text):
+    matched_to = 0
+    # _PERIOD can match the empty string anywhere: try it only where a period can begin.
+    for anchor in _PERIOD_START.finditer(text):
+        if anchor.start() < matched_to:
+            continue
+        match = _PERIOD.match(text, anchor.start())
         if match.end() == match.start():
             continue
+        matched_to = match.end()
         core_start = match.start("y") if match.group("y") else match.start("ry") if match.group("ry") else match.start()
         if not (match.group("y") or match.group("ry") or match.group("m2") or match.group("first")
                 or match.group("half") or match.group("q") or match.group("m")):
@@ -190,8 +235,8 @@ def find_periods(text: str, pub: Publication) -> list[_PeriodMention]:
             ):
                 found.append(_PeriodMention(match.start(), match.end(), None))
                 continue
-            if _BASELINE_LEAD.search(before):
-                continue  # 比2020年增长: the baseline of a change, not its period
+            if _BASELINE_LEAD.search(before) or _BASELINE_SUFFIX.match(text, match.end()):
+                continue  # 比2020年增长 / 在2023年基础上: the baseline of a change, not its period
             if match.group("y") and _NAME_AFTER.match(text[match.end() :]) and not match.group("cut"):
                 continue  # 2023年泉州市创新大会
         resolved = _resolve(match, pub, text)
@@ -268,16 +313,20 @@ def extract_values(
 ) -> list[IndicatorValue]:
     rows: list[IndicatorValue] = []
     seen: set[tuple] = set()
-    section: _Period | None = None  # 一、2023年工作回顾: the period of a review section
+    bulletin = _bulletin_period(paragraphs, pub)
+    section: _Period | None = bulletin  # 一、2023年工作回顾: the period of a review section
     for paragraph in paragraphs:
         if paragraph.is_heading:
-            section = _section_period(paragraph.text, pub)
+            section = _section_period(paragraph.text, pub) or bulletin
         carried: _Period | None = section  # a sentence-leading period governs the paragraph
         for sentence in paragraph.sentences:
             text = sentence.text
-            if _DEAL.search(text):
+            deal = _DEAL.search(text)
+            if (deal and not _CUMULATIVE.search(text, 0, deal.start())) or (
+                _DAY_LEAD.match(text) and _DAY_EVENT.search(text)
+            ):
                 carried = None
-                continue  # 签约项目31个、总投资92.3亿元: a deal's amounts, the event's measures
+                continue  # 签约项目31个、总投资92.3亿元 / 9月20日…集中开工,开工项目9个: an event's measures
             quantities_anywhere = any(ch.isdigit() for ch in text) or "百分之" in text or any(
                 ch in text for ch in "一二三四五六七八九十两"
             )
@@ -297,7 +346,7 @@ def extract_values(
                 sentence_place = place or sentence_place
                 if _FUTURE.search(clause):
                     current = None  # a goal: nothing after it in this sentence is a report
-                    carried = None  # the sentence's leading period was a goal's year
+                    carried = section  # the sentence's leading period was a goal's year; a review section's holds
                     continue
                 clause_periods = [p for p in periods if offset <= p.start < offset + len(clause)]
                 segment_start = 0
@@ -342,7 +391,7 @@ def extract_values(
                     if quantity.unit == "个百分点" or (quantity.unit == "倍" and change):
                         change = True
                     segment_start = max(consumed, group[-1].end)
-                    if len(indicator) < 2 or _EVENT_WORDS.search(indicator):
+                    if len(indicator) < 2 or (_EVENT_WORDS.search(indicator) and "累计" not in pre):
                         continue  # 入选全国首批50个…: a selection, not a statistic
                     indicator = _without_place(indicator, place or sentence_place)[-_MAX_INDICATOR:]
                     if not change:
