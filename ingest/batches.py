@@ -112,7 +112,15 @@ def _process_one(raw: RawInput) -> dict:
     except RejectedInput as exc:
         return {"source_uri": raw.source_uri, "rejected": str(exc), "size": size, "at": at, "fingerprint": raw.fingerprint}
     c = doc.clean
-    result = extract(c.clean_text, c.publish_date, c.publish_date_precision, region=c.region, issuer=c.publisher)
+    notes = list(doc.notes)
+    try:
+        result = extract(c.clean_text, c.publish_date, c.publish_date_precision, region=c.region, issuer=c.publisher)
+        mentions = extraction_rows(doc.document_id, EXTRACTOR_VERSION, result, at)
+    except Exception as exc:  # noqa: BLE001 (one document must not fail its batch)
+        # Loaded without mentions and without an extraction record, so the
+        # catch-up step tries it again (after a fix) instead of losing it.
+        notes.append(f"extraction failed: {type(exc).__name__}: {exc}")
+        mentions = {}
     return {
         "source_uri": doc.source_uri,
         "rejected": None,
@@ -122,13 +130,13 @@ def _process_one(raw: RawInput) -> dict:
         "content_hash": doc.content_hash,
         "document_id": doc.document_id,
         "encoding": doc.encoding,
-        "notes": "; ".join(doc.notes) or None,
+        "notes": "; ".join(notes) or None,
         "document": (
             doc.document_id, doc.content_hash, doc.source_uri, c.url, c.title, c.publish_date,
             c.publish_date_precision, c.publisher, c.region, c.content_format, doc.encoding,
             doc.original_text, c.clean_text, CLEANER_VERSION, None, at,
         ),
-        "mentions": extraction_rows(doc.document_id, EXTRACTOR_VERSION, result, at),
+        "mentions": mentions,
     }
 
 

@@ -77,10 +77,10 @@ def mart_fingerprint(warehouse: Path) -> dict:
         con.close()
 
 
-def _count(warehouse: Path, sql: str) -> int:
-    con = duckdb.connect(str(warehouse), read_only=True)
+def _count(database: Path, sql: str, params: list | None = None) -> int:
+    con = duckdb.connect(str(database), read_only=True)
     try:
-        return con.execute(sql).fetchone()[0]
+        return con.execute(sql, params or []).fetchone()[0]
     finally:
         con.close()
 
@@ -209,22 +209,16 @@ def load_retried(workdir: Path) -> FaultResult:
     first = load_run(build, run_id).as_dict()
     shutil.move(keep, staging)
     second = load_run(build, run_id).as_dict()
-    logged = _count_build(build, "select count(*) from raw.ingest_log where run_id = ?", [run_id])
+    logged = _count(build, "select count(*) from raw.ingest_log where run_id = ?", [run_id])
     survived = first["loaded"] == 1 and second["loaded"] == 0 and logged == 6
     return FaultResult("load step retried after it committed", survived, f"first {first}, retry {second}, log rows {logged}")
 
 
-def _count_build(build: Path, sql: str, params: list | None = None) -> int:
-    con = duckdb.connect(str(build), read_only=True)
-    try:
-        return con.execute(sql, params or []).fetchone()[0]
-    finally:
-        con.close()
-
-
 CASES: dict[str, Callable[[Path], FaultResult]] = {
     "killed-during-load": lambda w: _killed(w, "SIGKILL during load", "load", "failpoint load reached"),
-    "killed-during-extraction": lambda w: _killed(w, "SIGKILL during extraction", "extract", "failpoint extract reached"),
+    "killed-during-extraction": lambda w: _killed(
+        w, "SIGKILL during cleaning and extraction", "process", "failpoint process reached"
+    ),
     "killed-during-dbt": lambda w: _killed(w, "SIGKILL during the dbt build", None, "START sql table model"),
     "rerun": rerun_three_times,
     "reader": reader_during_run,

@@ -26,6 +26,7 @@ from ingest.batches import (
     empty_rows,
     extraction_rows,
     load_batches,
+    now,
     process_inputs,
     write_batch,
 )
@@ -62,10 +63,6 @@ def failpoint(name: str) -> None:
 
 def new_run_id() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ-") + uuid.uuid4().hex[:8]
-
-
-def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 @dataclass
@@ -149,18 +146,21 @@ def plan_batches(
     if not (corpus_dir or urls or feeds or sitemaps):
         raise ValueError("nothing to ingest: give a corpus folder or web inputs")
     staging = staging_dir(build_db, run_id)
-    staging.mkdir(parents=True, exist_ok=True)
+    # A new attempt of the same run (a cleared DAG run) starts from a clean plan.
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    (staging / "plan.json").write_text(json.dumps({"plan_id": uuid.uuid4().hex}), encoding="utf-8")
     settings = _fetch_settings(allow_private_addresses)
     items: list[dict] = []
     planned = empty_rows()  # inputs settled while planning: unchanged files, unusable listings
-    now = _now()
+    at = now()
     if corpus_dir:
         last = _last_fingerprints(build_db)
         for path in list_documents(corpus_dir):
             uri, print_ = path.absolute().as_uri(), fingerprint(path)
             if print_ is not None and last.get(uri) == print_:
                 reason = "unchanged since it was last read (same size and modification time)"
-                planned["raw.ingest_log"].append((run_id, uri, "duplicate", reason, None, None, None, now, print_))
+                planned["raw.ingest_log"].append((run_id, uri, "duplicate", reason, None, None, None, at, print_))
             else:
                 items.append({"file": str(path)})
     web_urls = list(urls)
@@ -170,7 +170,7 @@ def plan_batches(
             found = fetcher.discover(listing, kind)
             if not found:
                 reason = f"the {kind} listed no article URLs (or could not be fetched)"
-                planned["raw.ingest_log"].append((run_id, listing, "rejected", reason, None, None, None, now, None))
+                planned["raw.ingest_log"].append((run_id, listing, "rejected", reason, None, None, None, at, None))
             web_urls.extend(found)
     items.extend({"url": url} for url in dict.fromkeys(web_urls))
     write_batch(planned, staging / "batch-planned")
@@ -213,26 +213,34 @@ def process_batch(build_db: Path, manifest: str | Path, workers: int | None = No
             yield read_document(Path(item["file"]), root) if "file" in item else fetcher.fetch(item["url"])
 
     rows = process_inputs(inputs(), spec["run_id"], known_content(build_db), workers or default_workers())
-    failpoint("extract")
+    failpoint("process")
     write_batch(rows, out)
     return str(out)
 
 
 def load_run(build_db: Path, run_id: str) -> IngestSummary:
-    """Load every batch of a run into raw in one transaction — the single DuckDB writer."""
+    """Load every batch of a run's plan into raw in one transaction — the single DuckDB writer.
+
+    Each plan is loaded once: a retry after the commit finds its plan id
+    recorded in ``raw.loaded_plans`` and only cleans up.
+    """
     staging = staging_dir(build_db, run_id)
+    if not (staging / "plan.json").exists():
+        return IngestSummary(run_id, Counter())  # loaded and cleaned up by an earlier try
+    plan_id = json.loads((staging / "plan.json").read_text(encoding="utf-8"))["plan_id"]
     manifests = sorted(staging.glob("batch-*.json"))
     unfinished = [m.name for m in manifests if not (m.with_suffix("") / "_SUCCESS").exists()]
     if unfinished:
         raise RuntimeError(f"batches not processed yet: {', '.join(unfinished)}")
     con = connect(build_db)
     try:
-        if con.execute("select count(*) from raw.ingest_log where run_id = ?", [run_id]).fetchone()[0]:
-            outcomes = Counter()  # loaded by an earlier try of this step; only the clean-up was left
+        if con.execute("select count(*) from raw.loaded_plans where plan_id = ?", [plan_id]).fetchone()[0]:
+            outcomes = Counter()
         else:
             con.execute("begin")
             batches = [staging / "batch-planned", *(m.with_suffix("") for m in manifests)]
             outcomes = load_batches(con, batches)
+            con.execute("insert into raw.loaded_plans values (?, ?, ?)", [plan_id, run_id, now()])
             failpoint("load")
             con.execute("commit")
     finally:
@@ -251,8 +259,10 @@ def ingest_inputs(
     """
     run_id = run_id or new_run_id()
     staging = staging_dir(build_db, run_id)
+    shutil.rmtree(staging, ignore_errors=True)
     rows = process_inputs(inputs, run_id, known_content(build_db), workers=workers)
     write_batch(rows, staging / "batch-planned")
+    (staging / "plan.json").write_text(json.dumps({"plan_id": uuid.uuid4().hex}), encoding="utf-8")
     return load_run(build_db, run_id)
 
 
@@ -281,8 +291,10 @@ def ingest_sources(
 def ingest_folder(
     build_db: Path, corpus_dir: str | Path, run_id: str | None = None, workers: int | None = None
 ) -> IngestSummary:
-    summary = ingest_sources(build_db, corpus_dir, run_id=run_id, workers=workers)
-    return IngestSummary(summary["run_id"], Counter({k: summary[k] for k in ("loaded", "duplicate", "rejected")}))
+    run_id = run_id or new_run_id()
+    for manifest in plan_batches(build_db, run_id, corpus_dir):
+        process_batch(build_db, manifest, workers)
+    return load_run(build_db, run_id)
 
 
 def extract_pending(build_db: Path, *, force: bool = False) -> dict:
@@ -309,12 +321,18 @@ def extract_pending(build_db: Path, *, force: bool = False) -> dict:
             [force, EXTRACTOR_VERSION],
         ).fetchall()
         batch = {table: [] for table in MENTION_TABLES}
-        now = _now()
+        at = now()
+        skipped = []
         for document_id, clean_text, publish_date, precision, region, publisher in pending:
-            result = extract(clean_text, publish_date, precision, region=region, issuer=publisher)
-            for table, rows in extraction_rows(document_id, EXTRACTOR_VERSION, result, now).items():
+            try:
+                result = extract(clean_text, publish_date, precision, region=region, issuer=publisher)
+            except Exception as exc:  # noqa: BLE001 (stays pending; the others go on)
+                print(f"extraction failed for {document_id}: {type(exc).__name__}: {exc}")
+                skipped.append(document_id)
+                continue
+            for table, rows in extraction_rows(document_id, EXTRACTOR_VERSION, result, at).items():
                 batch[table].extend(rows)
-        ids = [row[0] for row in pending]
+        ids = [row[0] for row in pending if row[0] not in skipped]
         con.execute("begin")
         for table in MENTION_TABLES:
             con.execute(
@@ -389,8 +407,10 @@ def quarantine_batch(build_db: Path, pipeline_run_id: str, failed: list[str]) ->
         documents = con.execute(f"select count(*) from ({batch})", [pipeline_run_id]).fetchone()[0]
         for table in _BATCH_TABLES:
             con.execute(f"create table if not exists quarantine.{table} as select * from raw.{table} limit 0")
+            # A document quarantined before (loaded again unchanged) replaces its older copy.
+            con.execute(f"delete from quarantine.{table} where document_id in ({batch})", [pipeline_run_id])
             con.execute(
-                f"insert into quarantine.{table} select * from raw.{table} where document_id in ({batch})",
+                f"insert into quarantine.{table} by name select * from raw.{table} where document_id in ({batch})",
                 [pipeline_run_id],
             )
         # documents last: the other tables find the batch through it
@@ -398,7 +418,7 @@ def quarantine_batch(build_db: Path, pipeline_run_id: str, failed: list[str]) ->
             con.execute(f"delete from raw.{table} where document_id in ({batch})", [pipeline_run_id])
         con.execute(
             "insert into audit.quarantined_batches values (?, ?, ?, ?, null)",
-            [pipeline_run_id, _now(), documents, json.dumps(failed, ensure_ascii=False)],
+            [pipeline_run_id, now(), documents, json.dumps(failed, ensure_ascii=False)],
         )
         con.execute("commit")
     finally:
@@ -434,7 +454,7 @@ def release_batch(build_db: Path, pipeline_run_id: str) -> int:
             con.execute(f"delete from quarantine.{table} where document_id in ({everything})", [pipeline_run_id])
         con.execute(
             "update audit.quarantined_batches set released_at = ? where pipeline_run_id = ? and released_at is null",
-            [_now(), pipeline_run_id],
+            [now(), pipeline_run_id],
         )
         con.execute("commit")
     finally:

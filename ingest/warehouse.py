@@ -117,6 +117,13 @@ create table if not exists raw.event_mentions (
     extracted_at      timestamp not null
 );
 
+-- Batch plans already loaded, so a retried load step never loads twice.
+create table if not exists raw.loaded_plans (
+    plan_id   varchar primary key,
+    run_id    varchar not null,
+    loaded_at timestamp not null
+);
+
 -- Columns added after the first release; a build file from then gains them.
 alter table raw.target_mentions add column if not exists region varchar;
 alter table raw.target_mentions add column if not exists issuer varchar;

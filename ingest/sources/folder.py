@@ -134,6 +134,8 @@ def read_document(path: Path, root: Path) -> RawInput:
         return RawInput(source_uri, error=f"unreadable: {exc}")
     if not real.is_relative_to(root):
         return RawInput(source_uri, error=f"path escapes the corpus folder (resolves to {real})")
+    # Taken before reading: a file rewritten meanwhile then looks changed next time, never unchanged.
+    print_ = fingerprint(path)
     try:
         info = real.stat()
         if not stat.S_ISREG(info.st_mode):
@@ -149,7 +151,7 @@ def read_document(path: Path, root: Path) -> RawInput:
         return RawInput(source_uri, error=f"unreadable: {exc.strerror or exc}")
     metadata, notes = read_sidecar(path, root)
     return RawInput(
-        source_uri, data=data, url=metadata.get("url"), metadata=metadata, notes=notes, fingerprint=fingerprint(path)
+        source_uri, data=data, url=metadata.get("url"), metadata=metadata, notes=notes, fingerprint=print_
     )
 
 
