@@ -9,6 +9,12 @@ command -v "$PYTHON" >/dev/null || PYTHON=python3
 # uv installs the ~250 locked packages several times faster than pip. It lives
 # in its own small venv, since `uv pip sync` removes whatever the lock lacks.
 if [ ! -x .tools/bin/uv ]; then
+  # Debian's own Python needs python3-venv for ensurepip; install it when we can.
+  if ! "$PYTHON" -m venv --help >/dev/null 2>&1 || ! "$PYTHON" -c "import ensurepip" 2>/dev/null; then
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+      apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv >/dev/null
+    fi
+  fi
   "$PYTHON" -m venv .tools
   .tools/bin/python -m pip install --quiet --disable-pip-version-check "uv==0.13.8"
 fi
