@@ -26,6 +26,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ingest.extract.dates import (
+    PartialDate as _Period,  # a reported figure's period is a partial date
+)
 from ingest.extract.dates import Publication, cn_small_number
 from ingest.extract.document import clause_place
 from ingest.extract.model import IndicatorValue
@@ -84,22 +87,6 @@ _NOT_NOUN = re.compile(r"^(?:以上|左右|以下|以内|及以上|多|余|同�
 _EVENT_WORDS = re.compile(r"入选|获批|获评|签约|签署|举办|举行|召开|参加|出席|评为|列入")
 _SKIP_UNITS = ("个工作日",)
 _MAX_INDICATOR = 24
-
-
-@dataclass(frozen=True)
-class _Period:
-    year: int
-    month: int | None = None
-    day: int | None = None
-
-    @property
-    def precision(self) -> str:
-        return "day" if self.day else "month" if self.month else "year"
-
-    def iso(self) -> str:
-        if self.day:
-            return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
-        return f"{self.year:04d}-{self.month:02d}" if self.month else f"{self.year:04d}"
 
 
 @dataclass(frozen=True)
