@@ -90,6 +90,23 @@ class DbtBuildError(RuntimeError):
         super().__init__(result.summary())
 
 
+def _invoke_dbt(args: list[str], build_db: Path):
+    """Run dbt in-process against ``build_db`` (profiles.yml reads it from the
+    environment), then release dbt-duckdb's cached handle so the file is not left locked."""
+    from dbt.cli.main import dbtRunner  # imported late: dbt is slow to import
+
+    previous = os.environ.get(BUILD_DB_ENV)
+    os.environ[BUILD_DB_ENV] = str(build_db)
+    try:
+        return dbtRunner().invoke(args)
+    finally:
+        _release_duckdb()
+        if previous is None:
+            os.environ.pop(BUILD_DB_ENV, None)
+        else:
+            os.environ[BUILD_DB_ENV] = previous
+
+
 def run_dbt_build(
     build_db: str | Path,
     *,
@@ -105,8 +122,6 @@ def run_dbt_build(
     (gitignored); pass other paths when the project folder is read-only.
     ``select`` and ``dbt_vars`` map to ``--select`` and ``--vars``.
     """
-    from dbt.cli.main import dbtRunner
-
     build_db = Path(build_db).resolve()
     if not build_db.exists():
         # dbt-duckdb would silently create an empty file and fail on sources.
@@ -127,17 +142,8 @@ def run_dbt_build(
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
 
-    previous = os.environ.get(BUILD_DB_ENV)
-    os.environ[BUILD_DB_ENV] = str(build_db)
     started = time.monotonic()
-    try:
-        res = dbtRunner().invoke(args)
-    finally:
-        _release_duckdb()
-        if previous is None:
-            os.environ.pop(BUILD_DB_ENV, None)
-        else:
-            os.environ[BUILD_DB_ENV] = previous
+    res = _invoke_dbt(args, build_db)
     elapsed = time.monotonic() - started
 
     nodes = _node_results(res.result)
@@ -303,8 +309,6 @@ def generate_dbt_docs(
     that opens from disk. Run it after ``run_dbt_build`` on the same file
     (the catalog reads the built relations). Raises RuntimeError on failure.
     """
-    from dbt.cli.main import dbtRunner
-
     build_db = Path(build_db).resolve()
     if not build_db.exists():
         raise FileNotFoundError(f"build database not found: {build_db}")
@@ -319,16 +323,7 @@ def generate_dbt_docs(
         "--log-path", str(log_path),
         "--no-use-colors",
     ]  # fmt: skip
-    previous = os.environ.get(BUILD_DB_ENV)
-    os.environ[BUILD_DB_ENV] = str(build_db)
-    try:
-        res = dbtRunner().invoke(args)
-    finally:
-        _release_duckdb()
-        if previous is None:
-            os.environ.pop(BUILD_DB_ENV, None)
-        else:
-            os.environ[BUILD_DB_ENV] = previous
+    res = _invoke_dbt(args, build_db)
     if not res.success or res.exception is not None:
         raise RuntimeError(f"dbt docs generate failed: {res.exception or 'see ' + str(log_path)}")
     return out_dir
