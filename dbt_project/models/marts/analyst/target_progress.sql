@@ -121,30 +121,28 @@ measured as (
 
 judged as (
 
+    -- One ladder decides both the status and the reason given for it.
     select
         *,
         case
-            when latest_value_canonical is null then 'unknown'
-            when direction = 'up' and latest_value_canonical >= value_canonical then 'achieved'
-            when direction = 'down' and latest_value_canonical <= value_canonical then 'achieved'
-            when target_year is not null and latest_period_year >= target_year then 'behind'
-            when latest_period_year < year(document_publish_date) then 'unknown'
-            when expected_value_canonical is null then 'unknown'
-            when direction = 'up' and latest_value_canonical >= expected_value_canonical then 'on_track'
-            when direction = 'down' and latest_value_canonical <= expected_value_canonical then 'on_track'
-            else 'behind'
-        end as status,
-        case
-            when latest_value_canonical is null then 'no reported figure of this indicator for this region'
-            when direction = 'up' and latest_value_canonical >= value_canonical then 'the latest figure meets the target'
-            when direction = 'down' and latest_value_canonical <= value_canonical then 'the latest figure meets the target'
-            when target_year is not null and latest_period_year >= target_year then 'the deadline year is reported and the target is not met'
-            when latest_period_year < year(document_publish_date) then 'no figure reported since the target was set'
-            when expected_value_canonical is null then 'no baseline figure to measure the pace against'
-            when direction = 'up' and latest_value_canonical >= expected_value_canonical then 'at or above the straight line from the baseline to the target'
-            when direction = 'down' and latest_value_canonical <= expected_value_canonical then 'at or below the straight line from the baseline to the target'
-            else 'below the straight line from the baseline to the target'
-        end as status_reason
+            when latest_value_canonical is null
+                then {'status': 'unknown', 'reason': 'no reported figure of this indicator for this region'}
+            when direction = 'up' and latest_value_canonical >= value_canonical
+                then {'status': 'achieved', 'reason': 'the latest figure meets the target'}
+            when direction = 'down' and latest_value_canonical <= value_canonical
+                then {'status': 'achieved', 'reason': 'the latest figure meets the target'}
+            when target_year is not null and latest_period_year >= target_year
+                then {'status': 'behind', 'reason': 'the deadline year is reported and the target is not met'}
+            when latest_period_year < year(document_publish_date)
+                then {'status': 'unknown', 'reason': 'no figure reported since the target was set'}
+            when expected_value_canonical is null
+                then {'status': 'unknown', 'reason': 'no baseline figure to measure the pace against'}
+            when direction = 'up' and latest_value_canonical >= expected_value_canonical
+                then {'status': 'on_track', 'reason': 'at or above the straight line from the baseline to the target'}
+            when direction = 'down' and latest_value_canonical <= expected_value_canonical
+                then {'status': 'on_track', 'reason': 'at or below the straight line from the baseline to the target'}
+            else {'status': 'behind', 'reason': 'below the straight line from the baseline to the target'}
+        end as judgement
     from measured
 
 )
@@ -173,8 +171,8 @@ select
     round(judged.expected_value_canonical, 4) as expected_value_canonical,
     judged.canonical_unit,
     judged.pct_of_target,
-    judged.status,
-    judged.status_reason
+    judged.judgement.status as status,
+    judged.judgement.reason as status_reason
 
 from judged
 left join {{ ref('stg_raw__documents') }} as documents on judged.document_id = documents.document_id
