@@ -141,7 +141,7 @@ def plan_batches(
     what makes a daily run cost what the day's new documents cost.
     """
     from ingest.sources.folder import corpus_root, fingerprint, list_documents
-    from ingest.sources.web import WebFetcher
+    from ingest.sources.web import WebFetcher, discover_all
 
     if not (corpus_dir or urls or feeds or sitemaps):
         raise ValueError("nothing to ingest: give a corpus folder or web inputs")
@@ -164,14 +164,12 @@ def plan_batches(
             else:
                 items.append({"file": str(path)})
     web_urls = list(urls)
-    fetcher = WebFetcher(settings)
-    for kind, listings in (("feed", feeds), ("sitemap", sitemaps)):
-        for listing in listings:
-            found = fetcher.discover(listing, kind)
-            if not found:
-                reason = f"the {kind} listed no article URLs (or could not be fetched)"
-                planned["raw.ingest_log"].append((run_id, listing, "rejected", reason, None, None, None, at, None))
-            web_urls.extend(found)
+    found, failed = discover_all(WebFetcher(settings), feeds, sitemaps)
+    web_urls.extend(found)
+    for listing in failed:
+        planned["raw.ingest_log"].append(
+            (run_id, listing.source_uri, "rejected", listing.error, None, None, None, at, None)
+        )
     items.extend({"url": url} for url in dict.fromkeys(web_urls))
     write_batch(planned, staging / "batch-planned")
     size = batch_size or BATCH_SIZE

@@ -214,6 +214,21 @@ def _sitemap_locations(xml: str) -> list[str]:
     return [el.text.strip() for el in tree.iter("{*}loc") if el.text and el.text.strip()]
 
 
+def discover_all(
+    fetcher: WebFetcher, feeds: Iterable[str] = (), sitemaps: Iterable[str] = ()
+) -> tuple[list[str], list[RawInput]]:
+    """Article URLs of every feed and sitemap, and a rejected input per listing that gave none."""
+    found_urls: list[str] = []
+    failed: list[RawInput] = []
+    for kind, listings in (("feed", feeds), ("sitemap", sitemaps)):
+        for listing in listings:
+            found = fetcher.discover(listing, kind)
+            if not found:
+                failed.append(RawInput(listing, error=f"the {kind} listed no article URLs (or could not be fetched)"))
+            found_urls.extend(found)
+    return found_urls, failed
+
+
 def iter_web(
     urls: Iterable[str] = (),
     feeds: Iterable[str] = (),
@@ -222,16 +237,7 @@ def iter_web(
 ) -> Iterator[RawInput]:
     """Fetch every listed URL and every article a feed or sitemap lists, each once."""
     fetcher = WebFetcher(settings)
-    seen: set[str] = set()
-    queue = list(urls)
-    for kind, listings in (("feed", feeds), ("sitemap", sitemaps)):
-        for listing in listings:
-            found = fetcher.discover(listing, kind)
-            if not found:
-                yield RawInput(listing, error=f"the {kind} listed no article URLs (or could not be fetched)")
-            queue.extend(found)
-    for url in queue:
-        if url in seen:
-            continue
-        seen.add(url)
+    found, failed = discover_all(fetcher, feeds, sitemaps)
+    yield from failed
+    for url in dict.fromkeys([*urls, *found]):
         yield fetcher.fetch(url)
