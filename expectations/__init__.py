@@ -3,7 +3,7 @@
 Usage (after ``dbt build``)::
 
     from expectations import run_checks, assert_publishable
-    report = run_checks(build_db)   # CheckReport
+    report = run_checks(build_db)   # CheckReport; scope=CheckScope(...) checks only a new batch
     print(report.summary())
     assert_publishable(report)      # raises ChecksFailed on a critical failure
     report.to_records(run_id, pipeline_run_id)   # rows of audit.validation_results
@@ -15,6 +15,7 @@ from expectations.mojibake import mojibake_share
 from expectations.runner import (
     AUDIT_COLUMNS,
     CheckReport,
+    CheckScope,
     ChecksFailed,
     ExpectationOutcome,
     assert_publishable,
@@ -28,6 +29,7 @@ __all__ = [
     "SUITES",
     "WARNING",
     "CheckReport",
+    "CheckScope",
     "ChecksFailed",
     "ExpectationOutcome",
     "TableSuite",

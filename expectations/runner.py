@@ -1,7 +1,7 @@
-"""Run the suites against a build DuckDB file and decide whether it may be published.
+"""Run the suites against a build DuckDB file or build DuckLake and decide whether it may be published.
 
 ``run_checks(build_db)`` reads each suite's table into pandas through a
-read-only DuckDB connection (closed before validating), validates it with an
+read-only connection from ``ingest.storage`` (closed before validating), validates it with an
 ephemeral GX context and returns a ``CheckReport``. ``assert_publishable``
 raises ``ChecksFailed`` when a critical expectation failed, listing the
 failed expectations and example rows. ``CheckReport.to_records`` gives the
@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import json
 import math
-from dataclasses import dataclass, field
+from collections.abc import Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
@@ -170,68 +171,146 @@ def assert_publishable(report: CheckReport) -> None:
         raise ChecksFailed(report)
 
 
+@dataclass(frozen=True)
+class CheckScope:
+    """What a scoped run checks: these documents and these ingest runs.
+
+    Suites whose ``scope`` is "document_id" read only the rows of
+    ``document_ids``, "run_id" suites only the rows of ``run_ids``; aggregate
+    suites (scope None) always read the whole warehouse.
+    """
+
+    document_ids: Sequence[str]
+    run_ids: Sequence[str]
+
+
+# Documents validated per pass: bounds the rows held in pandas at once (a
+# document has ~10 mentions), so memory does not grow with the warehouse.
+CHUNK_DOCUMENTS = 20_000
+
+
 def run_checks(
     build_db: str | Path,
     *,
     today: date | None = None,
     suites: tuple[TableSuite, ...] = SUITES,
+    scope: CheckScope | None = None,
+    chunk_documents: int = CHUNK_DOCUMENTS,
 ) -> CheckReport:
-    """Validate the raw layer and the marts of ``build_db`` with every suite."""
-    import duckdb
+    """Validate the raw layer and the marts of ``build_db`` with every suite.
+
+    Without ``scope`` every row is checked; with it, only the scope's documents
+    and ingest runs (the new batch) plus the whole-warehouse aggregates. The
+    documents are validated in passes of ``chunk_documents``; the outcomes of
+    the passes are merged into one per expectation.
+    """
+    from ingest import storage
 
     build_db = Path(build_db)
-    if not build_db.exists():
+    if not storage.exists(build_db):
         raise FileNotFoundError(f"build database not found: {build_db}")
     today = today or date.today()
     checked_at = datetime.now(UTC).replace(tzinfo=None)
+    if scope is None:
+        passes: list[tuple[Sequence[str] | None, Sequence[str] | None]] = [(None, None)]
+    else:
+        ids = list(scope.document_ids)
+        passes = [(ids[i : i + chunk_documents], scope.run_ids) for i in range(0, len(ids), chunk_documents)]
+        passes = passes or [([], scope.run_ids)]
 
-    # Read everything first and close: the file stays locked only for the reads.
+    context = _ephemeral_context()
+    merged: dict[str, list[ExpectationOutcome]] = {}
+    validations: list[Any] = []
+    for number, (document_ids, run_ids) in enumerate(passes):
+        # Only the first pass reads the suites that do not depend on the documents.
+        chosen = tuple(s for s in suites if number == 0 or s.scope == "document_id")
+        if scope is not None and not document_ids:
+            chosen = tuple(s for s in chosen if s.scope != "document_id")  # nothing new to check
+        frames, read_errors = _read_frames(build_db, chosen, document_ids, run_ids)
+        for suite in chosen:
+            if suite.name in read_errors:
+                # A missing or unreadable table fails closed.
+                merged[suite.name] = [_unreadable(suite, read_errors[suite.name])]
+                continue
+            if suite.name not in frames:
+                continue  # an optional table that does not exist
+            validation = _validate(context, suite, frames.pop(suite.name), today)
+            outcomes = [_outcome(suite, r) for r in validation.results]
+            if suite.name in merged:
+                merged[suite.name] = [_merge(a, b) for a, b in zip(merged[suite.name], outcomes, strict=True)]
+            else:
+                merged[suite.name] = outcomes
+                validations.append(validation)  # Data Docs show each suite's first pass
+    results = [outcome for suite in suites for outcome in merged.get(suite.name, [])]
+    return CheckReport(build_db=build_db, checked_at=checked_at, results=results, validations=validations)
+
+
+def _read_frames(
+    build_db: Path,
+    suites: tuple[TableSuite, ...],
+    document_ids: Sequence[str] | None,
+    run_ids: Sequence[str] | None,
+) -> tuple[dict[str, Any], dict[str, str]]:
+    """Read each suite's rows (only the scope's, when given) and close: the file
+    stays locked only for the reads."""
+    import duckdb
+
+    from ingest import storage
+
     frames: dict[str, Any] = {}
     read_errors: dict[str, str] = {}
-    con = duckdb.connect(str(build_db), read_only=True)
+    con = storage.connect(build_db, read_only=True)
     try:
         for name, (function, parameters, returns) in SQL_FUNCTIONS.items():
             con.create_function(name, function, parameters, returns)
+        in_scope = {"document_id": document_ids, "run_id": run_ids}
         for suite in suites:
             try:
                 if suite.optional and not table_exists(con, suite.table):
                     continue
                 query = suite.query(con) if callable(suite.query) else suite.query
-                frames[suite.name] = con.sql(query).df()
+                values = in_scope.get(suite.scope) if suite.scope else None
+                if values is None:
+                    frames[suite.name] = con.sql(query).df()
+                else:
+                    frames[suite.name] = con.execute(
+                        f"select * from ({query}) as suite_rows where {suite.scope} in (select unnest(?))",
+                        [list(values)],
+                    ).df()
             except duckdb.Error as exc:
                 read_errors[suite.name] = f"{type(exc).__name__}: {exc}"
     finally:
         con.close()
+    return frames, read_errors
 
-    context = _ephemeral_context()
-    results: list[ExpectationOutcome] = []
-    validations: list[Any] = []
-    for suite in suites:
-        if suite.name not in frames and suite.name not in read_errors:
-            continue  # an optional table that does not exist
-        if suite.name in read_errors:
-            # A missing or unreadable table fails closed.
-            results.append(
-                ExpectationOutcome(
-                    suite=suite.name,
-                    table=suite.table,
-                    expectation_type="table_is_readable",
-                    column=None,
-                    severity=CRITICAL,
-                    success=False,
-                    description=f"{suite.table} exists and can be read",
-                    error=read_errors[suite.name],
-                )
-            )
-            continue
-        validation = _validate(context, suite, frames[suite.name], today)
-        validations.append(validation)
-        results.extend(_outcome(suite, r) for r in validation.results)
-    return CheckReport(
-        build_db=build_db,
-        checked_at=checked_at,
-        results=results,
-        validations=validations,
+
+def _unreadable(suite: TableSuite, error: str) -> ExpectationOutcome:
+    return ExpectationOutcome(
+        suite=suite.name,
+        table=suite.table,
+        expectation_type="table_is_readable",
+        column=None,
+        severity=CRITICAL,
+        success=False,
+        description=f"{suite.table} exists and can be read",
+        error=error,
+    )
+
+
+def _merge(first: ExpectationOutcome, second: ExpectationOutcome) -> ExpectationOutcome:
+    """One outcome for an expectation validated in two passes over different documents."""
+
+    def total(a: int | None, b: int | None) -> int | None:
+        return None if a is None and b is None else (a or 0) + (b or 0)
+
+    return replace(
+        first,
+        success=first.success and second.success,
+        element_count=total(first.element_count, second.element_count),
+        unexpected_count=total(first.unexpected_count, second.unexpected_count),
+        unexpected_values=(first.unexpected_values + second.unexpected_values)[:MAX_EXAMPLES],
+        examples=(first.examples + second.examples)[:MAX_EXAMPLES],
+        error=first.error or second.error,
     )
 
 

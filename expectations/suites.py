@@ -124,6 +124,10 @@ class TableSuite:
     # An optional table that does not exist is skipped (not failed): a mart
     # that only some versions of the dbt project build.
     optional: bool = False
+    # The column of the query's rows that a scoped run filters on: "document_id"
+    # (checks only the documents not validated yet), "run_id" (only the ingest
+    # runs not validated yet), or None (always the whole table: an aggregate).
+    scope: str | None = "document_id"
 
 
 def _x(
@@ -564,6 +568,7 @@ SUITES: tuple[TableSuite, ...] = (
         query="select * from raw.ingest_log",
         id_columns=("run_id", "source_uri"),
         expectations=_raw_ingest_log,
+        scope="run_id",
     ),
     TableSuite(
         name="marts.dim_documents",
@@ -652,5 +657,6 @@ SUITES: tuple[TableSuite, ...] = (
         query=_row_counts_query,
         id_columns=("event_mentions_mart",),
         expectations=_row_counts,
+        scope=None,
     ),
 )

@@ -47,6 +47,7 @@ def _run(args: argparse.Namespace) -> int:
 def _quarantine(args: argparse.Namespace) -> int:
     import duckdb
 
+    from ingest import storage
     from ingest.pipeline import WarehousePaths, release_batch
 
     build_db = WarehousePaths.for_warehouse(args.warehouse).build
@@ -54,7 +55,7 @@ def _quarantine(args: argparse.Namespace) -> int:
         count = release_batch(build_db, args.release)
         print(f"Released batch {args.release}: {count} document(s) back in raw; the next run validates them again.")
         return 0
-    con = duckdb.connect(str(build_db), read_only=True)
+    con = storage.connect(build_db, read_only=True)
     try:
         rows = con.execute(
             "select pipeline_run_id, quarantined_at, documents, failed_expectations from audit.quarantined_batches "
@@ -74,10 +75,10 @@ def _quarantine(args: argparse.Namespace) -> int:
 
 
 def summary_text(warehouse: Path) -> str:
-    """What a person wants to know after a run, read from the published file."""
-    import duckdb
+    """What a person wants to know after a run, read from the published warehouse."""
+    from ingest import storage
 
-    con = duckdb.connect(str(warehouse), read_only=True)
+    con = storage.connect(warehouse, read_only=True)
     try:
         outcomes = dict(con.execute("select outcome, count(*) from raw.ingest_log group by outcome").fetchall())
         targets = con.execute("select count(*) from marts.fct_targets").fetchone()[0]
@@ -106,7 +107,7 @@ def summary_text(warehouse: Path) -> str:
         f"  published warehouse    : {warehouse}",
         *(f"  rejected: {uri}: {reason}" for uri, reason in rejected),
         "",
-        "Example query (duckdb -readonly " + str(warehouse) + "):",
+        f"Example query ({storage.how_to_open(warehouse)}):",
         EXAMPLE_QUERY,
         "",
     ]
@@ -115,8 +116,10 @@ def summary_text(warehouse: Path) -> str:
 
 
 def _summary(args: argparse.Namespace) -> int:
+    from ingest import storage
+
     warehouse = Path(args.warehouse)
-    if not warehouse.is_file():
+    if not storage.exists(warehouse):
         raise SystemExit(f"no published warehouse at {warehouse}: run the pipeline first")
     print(summary_text(warehouse))
     return 0
@@ -152,7 +155,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--url", action="append", help="a page to fetch (repeatable)")
     run.add_argument("--feed", action="append", help="an RSS/Atom feed whose articles to fetch")
     run.add_argument("--sitemap", action="append", help="a sitemap whose pages to fetch")
-    run.add_argument("--warehouse", required=True, help="the published DuckDB file")
+    run.add_argument(
+        "--warehouse", required=True, help="the published DuckDB file, or a DuckLake: a path ending in .ducklake"
+    )
     run.add_argument(
         "--allow-private-addresses",
         action="store_true",

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import duckdb
 
+from ingest import storage
+
 STATUS_COLOURS = {"achieved": "#1a7f37", "on_track": "#2f81f7", "behind": "#cf222e", "unknown": "#8c959f"}
 STATUS_ORDER = ("achieved", "on_track", "behind", "unknown")
 EVENT_COLOURS = {
@@ -33,6 +35,9 @@ EVENT_COLOURS = {
     "selection": "#6e7781", "fund_launch": "#cf222e", "other": "#57606a",
 }  # fmt: skip
 BAR_COLOUR = "#2f81f7"
+# Row lists stop here (totals are counted in SQL): the page must stay small and
+# quick to build at any warehouse size.
+MAX_LISTED_ROWS = 500
 
 
 def _e(value) -> str:
@@ -204,9 +209,12 @@ def _sections(data: _Data) -> tuple[dict, str]:
     progress = data.rows(
         "select * from marts.target_progress order by "
         "case status when 'achieved' then 0 when 'on_track' then 1 when 'behind' then 2 else 3 end, "
-        "region_name, indicator_name, target_year, target_value"
+        f"region_name, indicator_name, target_year, target_value limit {MAX_LISTED_ROWS}"
     ) if data.has("marts", "target_progress") else []  # fmt: skip
-    status_counts = {s: sum(1 for r in progress if r["status"] == s) for s in STATUS_ORDER}
+    counted = dict(
+        data.con.execute("select status, count(*) from marts.target_progress group by status").fetchall()
+    ) if data.has("marts", "target_progress") else {}  # fmt: skip
+    status_counts = {s: counted.get(s, 0) for s in STATUS_ORDER}
     pills = "".join(
         f'<div class="status" data-status="{s}">{_badge(s)}<span class="value">{status_counts[s]}</span></div>'
         for s in STATUS_ORDER
@@ -222,7 +230,8 @@ def _sections(data: _Data) -> tuple[dict, str]:
     ]  # fmt: skip
     revisions = data.rows(
         "select region_name, indicator_name, target_year, revision_number, set_on, value, unit, change, change_pct "
-        "from marts.target_revisions order by region_name, indicator_name, target_year, revision_number"
+        "from marts.target_revisions order by region_name, indicator_name, target_year, revision_number "
+        f"limit {MAX_LISTED_ROWS}"
     ) if data.has("marts", "target_revisions") else []  # fmt: skip
     revision_rows = [
         [_e(r["region_name"]), _e(r["indicator_name"]), _e(r["target_year"]), _e(r["revision_number"]),
@@ -243,7 +252,8 @@ def _sections(data: _Data) -> tuple[dict, str]:
     # Event timeline.
     events = data.rows(
         "select event_id, event_date, date_precision, event_type, name, region_name, amount_yi_yuan, "
-        "mention_count, document_titles from marts.event_timeline order by event_date desc nulls last, name"
+        "mention_count, document_titles from marts.event_timeline order by event_date desc nulls last, name "
+        f"limit {MAX_LISTED_ROWS}"
     ) if data.has("marts", "event_timeline") else []  # fmt: skip
     event_rows = [
         [_e(r["event_date"]), _e(r["date_precision"]), _e(r["event_type"]), _e(r["name"]), _e(r["region_name"] or ""),
@@ -369,9 +379,9 @@ document.body.dataset.rendered = 'true';
 
 
 def render_dashboard(published_db: str | Path, *, generated_at: dt.datetime | None = None) -> str:
-    """The dashboard's HTML for a published warehouse file (opened read-only)."""
+    """The dashboard's HTML for a published warehouse (a file or a lake, opened read-only)."""
     published_db = Path(published_db)
-    con = duckdb.connect(str(published_db), read_only=True)
+    con = storage.connect(published_db, read_only=True)
     try:
         counts, body = _sections(_Data(con))
     finally:

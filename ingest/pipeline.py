@@ -3,6 +3,8 @@
 ingest → extract → transform (dbt build) → validate (Great Expectations) → publish.
 All steps write one *build* DuckDB file next to the published one; ``publish``
 copies it over the published file atomically, and only after the checks pass.
+A ``.ducklake`` warehouse works the same way with two lakes (``ingest.storage``):
+the build lake, and the published one that ``publish`` fills in one snapshot.
 """
 
 from __future__ import annotations
@@ -32,18 +34,23 @@ from ingest.batches import (
 )
 from ingest.documents import PreparedDocument, RejectedInput, prepare, prepare_corpus  # noqa: F401 (public API)
 from ingest.sources import RawInput
+from ingest.storage import exists, is_lake, publish_lake
 from ingest.warehouse import connect, insert_rows
 
 
 @dataclass(frozen=True)
 class WarehousePaths:
-    """The published file analysts open, and the build file the pipeline writes."""
+    """The published file analysts open, and the build file the pipeline writes.
+
+    For a DuckLake (``policy.ducklake``) the build is the lake ``policy.build.ducklake``.
+    """
 
     published: Path
 
     @property
     def build(self) -> Path:
-        return self.published.with_name(self.published.stem + ".build.duckdb")
+        suffix = ".build.ducklake" if is_lake(self.published) else ".build.duckdb"
+        return self.published.with_name(self.published.stem + suffix)
 
     @classmethod
     def for_warehouse(cls, warehouse: str | Path) -> WarehousePaths:
@@ -79,7 +86,7 @@ BATCH_SIZE = int(os.environ.get("POLICY_BATCH_SIZE", "500"))
 
 def known_content(build_db: Path) -> dict[str, str]:
     """Content hashes already in the warehouse, with where each was first read."""
-    if not build_db.exists():
+    if not exists(build_db):
         return {}
     con = connect(build_db, read_only=True)
     try:
@@ -90,7 +97,7 @@ def known_content(build_db: Path) -> dict[str, str]:
 
 def _last_fingerprints(build_db: Path) -> dict[str, str]:
     """The fingerprint each file had when it was last read and kept (loaded or duplicate)."""
-    if not build_db.exists():
+    if not exists(build_db):
         return {}
     con = connect(build_db, read_only=True)
     try:
@@ -351,12 +358,42 @@ def extract_pending(build_db: Path, *, force: bool = False) -> dict:
     }
 
 
-def transform(build_db: Path) -> dict:
-    """Build the dbt project (staging → marts) inside the build file."""
-    from ingest.transform import run_dbt_build
+def transform(build_db: Path, *, full_refresh: bool | None = None) -> dict:
+    """Build the dbt project (staging → marts) inside the build file.
 
-    result = run_dbt_build(build_db)
-    return {"success": result.success}
+    In full on the first build and whenever the project changed since the last
+    successful build (``ingest.transform.project_fingerprint``); otherwise
+    incrementally: only the marts are built (staging and intermediate are views
+    whose SQL has not changed) with their tests, and the incremental marts take
+    in only the documents that are new or re-extracted. ``full_refresh`` forces
+    either way.
+    """
+    from ingest.transform import project_fingerprint, run_dbt_build
+
+    fingerprint = project_fingerprint()
+    con = connect(build_db)
+    try:
+        con.execute(AUDIT_DDL)
+        last = con.execute(
+            "select fingerprint from audit.dbt_builds order by built_at desc limit 1"
+        ).fetchone()  # fmt: skip
+    finally:
+        con.close()
+    full = full_refresh if full_refresh is not None else (last is None or last[0] != fingerprint)
+    result = run_dbt_build(build_db, full_refresh=full, select=None if full else INCREMENTAL_SELECTION)
+    con = connect(build_db)
+    try:
+        con.execute(
+            "insert into audit.dbt_builds values (?, ?, ?, ?)",
+            [fingerprint, "full" if full else "incremental", now(), round(result.elapsed_seconds, 3)],
+        )
+    finally:
+        con.close()
+    return {"success": result.success, "mode": "full" if full else "incremental"}
+
+
+# What an incremental dbt build runs: the marts and the tests that read them.
+INCREMENTAL_SELECTION = "path:models/marts"
 
 
 AUDIT_DDL = """
@@ -381,6 +418,45 @@ create table if not exists audit.quarantined_batches (
     failed_expectations  varchar not null,   -- JSON list of the critical failures
     released_at          timestamp           -- set when moved back into raw
 );
+-- What has passed the checks, so that a run checks only what is new: a
+-- document at the extraction it was validated with, an ingest run's log rows.
+create table if not exists audit.validated_documents (
+    document_id   varchar not null,
+    extracted_at  timestamp,            -- its current extraction when validated
+    validated_at  timestamp not null
+);
+-- Successful dbt builds: a build by another project fingerprint means the
+-- next one must be full.
+create table if not exists audit.dbt_builds (
+    fingerprint      varchar not null,   -- ingest.transform.project_fingerprint()
+    mode             varchar not null,   -- full | incremental
+    built_at         timestamp not null,
+    elapsed_seconds  double
+);
+create table if not exists audit.validated_runs (
+    pipeline_run_id  varchar not null,  -- raw.ingest_log.run_id
+    validated_at     timestamp not null
+);
+"""
+
+# Documents not validated at their current extraction, and ingest runs not validated.
+_UNVALIDATED_DOCUMENTS = """
+    with current_extraction as (
+        select document_id, max(extracted_at) as extracted_at from raw.extractions group by document_id
+    )
+    select d.document_id, c.extracted_at
+    from raw.documents as d
+    left join current_extraction as c on c.document_id = d.document_id
+    where not exists (
+        select 1 from audit.validated_documents as v
+        where v.document_id = d.document_id and v.extracted_at is not distinct from c.extracted_at
+    )
+    order by d.document_id
+"""
+_UNVALIDATED_RUNS = """
+    select distinct run_id from raw.ingest_log
+    where run_id not in (select pipeline_run_id from audit.validated_runs)
+    order by run_id
 """
 
 # Per-document raw tables a quarantined batch is moved out of, and back into.
@@ -460,22 +536,49 @@ def release_batch(build_db: Path, pipeline_run_id: str) -> int:
     return documents
 
 
-def validate(build_db: Path, pipeline_run_id: str | None = None) -> dict:
+def validate(build_db: Path, pipeline_run_id: str | None = None, *, full: bool = False) -> dict:
     """Run the Great Expectations suites and record every result in ``audit.validation_results``.
 
-    A failed critical expectation raises ``ChecksFailed`` (nothing is published);
-    the run's own batch, when ``pipeline_run_id`` is given, is quarantined first.
+    Checks only what has not passed them yet (documents new or re-extracted
+    since, ingest runs not validated) plus the whole-warehouse reconciliation,
+    so a daily run costs what its new batch costs; ``full`` checks everything.
+    A failed critical expectation raises ``ChecksFailed`` (nothing is
+    published); the run's own batch, when ``pipeline_run_id`` is given, is
+    quarantined first.
     """
-    from expectations import AUDIT_COLUMNS, ChecksFailed, build_data_docs, run_checks
+    from expectations import (
+        AUDIT_COLUMNS,
+        CheckScope,
+        ChecksFailed,
+        build_data_docs,
+        run_checks,
+    )
 
-    report = run_checks(build_db)
+    con = connect(build_db)
+    try:
+        con.execute(AUDIT_DDL)
+        documents = con.execute(_UNVALIDATED_DOCUMENTS).fetchall()
+        runs = [row[0] for row in con.execute(_UNVALIDATED_RUNS).fetchall()]
+    finally:
+        con.close()
+    scope = None if full else CheckScope([row[0] for row in documents], runs)
+    report = run_checks(build_db, scope=scope)
     print(report.summary())
+    print(f"Checked {'every document' if full else f'{len(documents)} new or re-extracted document(s)'}")
     run_id = new_run_id()
     records = report.to_records(run_id, pipeline_run_id)
     con = connect(build_db)
     try:
-        con.execute(AUDIT_DDL)
+        con.execute("begin")
         insert_rows(con, "audit.validation_results", AUDIT_COLUMNS, [tuple(r[c] for c in AUDIT_COLUMNS) for r in records])
+        if report.success:
+            at = now()
+            insert_rows(
+                con, "audit.validated_documents", ("document_id", "extracted_at", "validated_at"),
+                [(document_id, extracted_at, at) for document_id, extracted_at in documents],
+            )  # fmt: skip
+            insert_rows(con, "audit.validated_runs", ("pipeline_run_id", "validated_at"), [(r, at) for r in runs])
+        con.execute("commit")
     finally:
         con.close()
     try:
@@ -490,7 +593,29 @@ def validate(build_db: Path, pipeline_run_id: str | None = None) -> dict:
             print(f"Quarantined batch {pipeline_run_id}: {count} document(s) moved to quarantine.documents")
         raise ChecksFailed(report)
     passed = sum(1 for r in report.results if r.success)
-    return {"validation_run_id": run_id, "checks": len(report.results), "passed": passed}
+    return {
+        "validation_run_id": run_id, "checks": len(report.results), "passed": passed,
+        "documents_checked": "all" if full else len(documents),
+    }  # fmt: skip
+
+
+def publish_dbt_docs(build_db: Path, out_dir: Path) -> bool:
+    """Generate the dbt docs unless those in ``out_dir`` were made from the same project.
+
+    The docs describe models, columns and their types, which only a change of
+    the project changes; regenerating them costs seconds on every daily run.
+    Returns whether they were generated.
+    """
+    from ingest.transform import generate_dbt_docs, project_fingerprint
+
+    fingerprint = project_fingerprint()
+    marker = out_dir / "project_fingerprint"
+    if (out_dir / "static_index.html").exists() and marker.exists() and marker.read_text() == fingerprint:
+        return False
+    marker.unlink(missing_ok=True)
+    generate_dbt_docs(build_db, out_dir)
+    marker.write_text(fingerprint)
+    return True
 
 
 def publish(paths: WarehousePaths) -> Path:
@@ -499,11 +624,16 @@ def publish(paths: WarehousePaths) -> Path:
     The copy is written beside the target and renamed over it, so a reader that
     holds the published file open keeps reading the old file until it reopens,
     and never blocks the run (nothing ever writes into the published file).
+    A DuckLake is published by copying the build lake's tables into the
+    published lake in one transaction (``storage.publish_lake``).
     """
     from ingest.dashboard import build_dashboard
-    from ingest.transform import generate_dbt_docs
 
-    generate_dbt_docs(paths.build, paths.published.parent / "dbt-docs")
+    publish_dbt_docs(paths.build, paths.published.parent / "dbt-docs")
+    if is_lake(paths.published):
+        publish_lake(paths.build, paths.published)
+        build_dashboard(paths.published, paths.published.with_name("dashboard.html"))
+        return paths.published
     con = connect(paths.build)
     try:
         con.execute("checkpoint")  # fold the WAL into the file before copying

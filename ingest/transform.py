@@ -1,4 +1,4 @@
-"""Build the dbt project (staging -> marts) inside a build DuckDB file.
+"""Build the dbt project (staging -> marts) inside a build DuckDB file or build DuckLake.
 
 ``run_dbt_build(build_db)`` runs ``dbt build`` (models and their data tests)
 in-process through dbt's programmatic API, from any working directory, and
@@ -9,11 +9,13 @@ tests, a few of the offending rows read back from the build file.
 dbt-core allows one invocation per process at a time (it keeps global state),
 so do not call this from two threads at once. No other connection to
 ``build_db`` may be open while it runs (DuckDB allows one writer); the file is
-released again when this returns.
+released again when this returns. A ``.ducklake`` build (``ingest.storage``)
+is built through the profile's ``lake`` target, which attaches it.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import time
@@ -23,9 +25,13 @@ from typing import Any
 
 import duckdb
 
+from ingest import storage
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 BUILD_DB_ENV = "POLICY_BUILD_DB"  # read by dbt_project/profiles.yml
+# Read by the profile's `lake` target: the ATTACH path, data path and metadata schema.
+LAKE_ENV = ("POLICY_DBT_LAKE", "POLICY_DBT_LAKE_DATA_PATH", "POLICY_DBT_LAKE_METADATA_SCHEMA")
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error", "partial success"})
 MAX_EXAMPLES = 5
 MAX_VALUE_CHARS = 80
@@ -95,16 +101,23 @@ def _invoke_dbt(args: list[str], build_db: Path):
     environment), then release dbt-duckdb's cached handle so the file is not left locked."""
     from dbt.cli.main import dbtRunner  # imported late: dbt is slow to import
 
-    previous = os.environ.get(BUILD_DB_ENV)
-    os.environ[BUILD_DB_ENV] = str(build_db)
+    if storage.is_lake(build_db):
+        lake = storage.lake(build_db)
+        settings = dict(zip(LAKE_ENV, (lake.attach_path, str(lake.data_path), lake.metadata_schema), strict=True))
+        args = [*args, "--target", "lake"]
+    else:
+        settings = {BUILD_DB_ENV: str(build_db)}
+    previous = {name: os.environ.get(name) for name in settings}
+    os.environ.update(settings)
     try:
         return dbtRunner().invoke(args)
     finally:
         _release_duckdb()
-        if previous is None:
-            os.environ.pop(BUILD_DB_ENV, None)
-        else:
-            os.environ[BUILD_DB_ENV] = previous
+        for name, value in previous.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
 
 
 def run_dbt_build(
@@ -114,16 +127,18 @@ def run_dbt_build(
     log_path: str | Path | None = None,
     select: str | None = None,
     dbt_vars: dict[str, Any] | None = None,
+    full_refresh: bool = False,
     raise_on_failure: bool = True,
 ) -> DbtBuildResult:
     """Run ``dbt build`` against ``build_db``; raise DbtBuildError if anything failed.
 
     target_path/log_path default to dbt_project/target and dbt_project/logs
     (gitignored); pass other paths when the project folder is read-only.
-    ``select`` and ``dbt_vars`` map to ``--select`` and ``--vars``.
+    ``select``, ``dbt_vars`` and ``full_refresh`` map to ``--select``, ``--vars``
+    and ``--full-refresh`` (incremental models rebuilt from scratch).
     """
     build_db = Path(build_db).resolve()
-    if not build_db.exists():
+    if not storage.exists(build_db):
         # dbt-duckdb would silently create an empty file and fail on sources.
         raise FileNotFoundError(f"build database not found: {build_db}")
     target_path = Path(target_path or DBT_PROJECT_DIR / "target").resolve()
@@ -141,6 +156,8 @@ def run_dbt_build(
         args += ["--select", select]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
+    if full_refresh:
+        args.append("--full-refresh")
 
     started = time.monotonic()
     res = _invoke_dbt(args, build_db)
@@ -244,7 +261,7 @@ def _with_examples(n: DbtNodeResult, build_db: Path, manifest: dict) -> DbtNodeR
 def _failing_rows(
     build_db: Path, test: dict, compiled: str, manifest: dict
 ) -> list[dict]:
-    con = duckdb.connect(str(build_db), read_only=True)
+    con = storage.connect(build_db, read_only=True)
     try:
         cur = con.execute(f"select * from ({compiled}) as failing limit {MAX_EXAMPLES}")
         cols = [d[0] for d in cur.description]
@@ -310,7 +327,7 @@ def generate_dbt_docs(
     (the catalog reads the built relations). Raises RuntimeError on failure.
     """
     build_db = Path(build_db).resolve()
-    if not build_db.exists():
+    if not storage.exists(build_db):
         raise FileNotFoundError(f"build database not found: {build_db}")
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -327,3 +344,16 @@ def generate_dbt_docs(
     if not res.success or res.exception is not None:
         raise RuntimeError(f"dbt docs generate failed: {res.exception or 'see ' + str(log_path)}")
     return out_dir
+
+
+def project_fingerprint() -> str:
+    """A hash of everything that decides what dbt builds: models, macros, seeds,
+    tests and the project file. A build made by another fingerprint must be
+    rebuilt in full; one made by this fingerprint may be extended incrementally."""
+    digest = hashlib.sha256()
+    files = [DBT_PROJECT_DIR / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds", "tests"):
+        files += sorted(p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())
+    for path in files:
+        digest.update(str(path.relative_to(DBT_PROJECT_DIR)).encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()[:16]

@@ -2,16 +2,20 @@
 
 The build database is the system of record: every input is logged in
 ``raw.ingest_log`` and every distinct content kept in ``raw.documents``.
-dbt builds the marts inside the same file; ``publish`` copies it out.
+dbt builds the marts inside the same database; ``publish`` copies it out.
+The database is a DuckDB file or a DuckLake (``ingest.storage``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import duckdb
 import pandas as pd
+
+from ingest import storage
 
 RAW_DDL = """
 create schema if not exists raw;
@@ -132,14 +136,25 @@ alter table raw.ingest_log add column if not exists source_fingerprint varchar;
 """
 
 
+def _without_keys(ddl: str) -> str:
+    """RAW_DDL for DuckLake, which has no PRIMARY KEY or UNIQUE constraints.
+
+    Nothing relies on them failing: ``batches.load_batches`` deduplicates in
+    SQL, and the checks and dbt tests assert the keys are unique.
+    """
+    ddl = re.sub(r",\s*primary key \([^)]*\)", "", ddl)  # table-level keys; their columns are not null
+    ddl = re.sub(r"\bprimary key\b", "not null", ddl)  # a key column stays non-null
+    return re.sub(r"\s+unique\b", "", ddl)
+
+
+RAW_DDL_LAKE = _without_keys(RAW_DDL)
+
+
 def connect(path: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    """Open the build database, creating the raw schema when writable."""
-    path = Path(path)
+    """Open the build database (a DuckDB file or a DuckLake), creating the raw schema when writable."""
+    con = storage.connect(path, read_only=read_only)
     if not read_only:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    con = duckdb.connect(str(path), read_only=read_only)
-    if not read_only:
-        con.execute(RAW_DDL)
+        con.execute(RAW_DDL_LAKE if storage.is_lake(path) else RAW_DDL)
     return con
 
 

@@ -266,6 +266,10 @@ def run_pipeline(
             note = (
                 f"{s['documents']} docs → {s['targets']} targets, {s['events']} events"
             )
+        elif name == "dbt build":
+            note = summaries[name].get("mode", "")
+        elif name == "checks":
+            note = f"{summaries[name].get('documents_checked')} document(s) checked"
         stages.append(_stage(name, seconds, documents, size_bytes, note))
     total = time.perf_counter() - started_all
     stages.append(_stage("end-to-end (ingest→publish)", total, documents, size_bytes))

@@ -4,6 +4,16 @@
 -- back to the document's region (read from staging through
 -- int_indicator_values__enriched, as in fct_targets). The conformed keys and
 -- the canonical value follow the columns of the first release.
+-- depends_on: {{ ref('int_extractions__current_version') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='document_id',
+        on_schema_change='fail',
+        post_hook="{{ delete_superseded_rows() }}"
+    )
+}}
 select
     indicator_value_id,
     document_id,
@@ -26,3 +36,6 @@ select
     canonical_unit
 
 from {{ ref('int_indicator_values__enriched') }}
+{% if is_incremental() %}
+where document_id in ({{ documents_to_refresh() }})
+{% endif %}

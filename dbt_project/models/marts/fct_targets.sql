@@ -5,6 +5,16 @@
 -- dimension does not skip the facts in `dbt build`. The conformed keys
 -- (region_code, indicator_id) and the value in its family's canonical unit are
 -- added after the columns of the first release.
+-- depends_on: {{ ref('int_extractions__current_version') }}
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='document_id',
+        on_schema_change='fail',
+        post_hook="{{ delete_superseded_rows() }}"
+    )
+}}
 select
     target_id,
     document_id,
@@ -28,3 +38,6 @@ select
     direction
 
 from {{ ref('int_targets__enriched') }}
+{% if is_incremental() %}
+where document_id in ({{ documents_to_refresh() }})
+{% endif %}
