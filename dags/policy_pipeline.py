@@ -44,7 +44,7 @@ def _paths(params: dict):
     },
     params={
         "corpus_dir": Param(DEFAULT_CORPUS, type="string", description="Folder of documents to ingest"),
-        "warehouse": Param(DEFAULT_WAREHOUSE, type="string", description="Published DuckDB file"),
+        "warehouse": Param(DEFAULT_WAREHOUSE, type="string", description="Published DuckDB file, or a DuckLake (a path ending in .ducklake)"),
         "urls": Param([], type="array", description="Pages to fetch"),
         "feeds": Param([], type="array", description="RSS/Atom feeds whose articles to fetch"),
         "sitemaps": Param([], type="array", description="Sitemaps whose pages to fetch"),

@@ -218,15 +218,16 @@ def run_checks(
         passes = [(ids[i : i + chunk_documents], scope.run_ids) for i in range(0, len(ids), chunk_documents)]
         passes = passes or [([], scope.run_ids)]
 
-    context = _ephemeral_context()
     merged: dict[str, list[ExpectationOutcome]] = {}
     validations: list[Any] = []
     for number, (document_ids, run_ids) in enumerate(passes):
         # Only the first pass reads the suites that do not depend on the documents.
         chosen = tuple(s for s in suites if number == 0 or s.scope == "document_id")
-        if scope is not None and not document_ids:
-            chosen = tuple(s for s in chosen if s.scope != "document_id")  # nothing new to check
+        if scope is not None:  # a suite with nothing new in its scope has nothing to check
+            empty = {"document_id": not document_ids, "run_id": not run_ids}
+            chosen = tuple(s for s in chosen if not empty.get(s.scope, False))
         frames, read_errors = _read_frames(build_db, chosen, document_ids, run_ids)
+        context = _ephemeral_context()  # one per pass: a context holds each suite name once
         for suite in chosen:
             if suite.name in read_errors:
                 # A missing or unreadable table fails closed.

@@ -34,6 +34,7 @@ def _run(args: argparse.Namespace) -> int:
             feeds=args.feed or (),
             sitemaps=args.sitemap or (),
             allow_private_addresses=args.allow_private_addresses,
+            full=args.full,
         )
     except ChecksFailed as exc:
         print(exc, file=sys.stderr)
@@ -162,6 +163,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--allow-private-addresses",
         action="store_true",
         help="let the web source reach loopback/private addresses (your own test server only)",
+    )
+    run.add_argument(
+        "--full",
+        action="store_true",
+        help="rebuild every mart and check every document, not only what is new (the default)",
     )
     run.set_defaults(func=_run)
 

@@ -662,14 +662,19 @@ def run_all(
     feeds: Iterable[str] = (),
     sitemaps: Iterable[str] = (),
     allow_private_addresses: bool | None = None,
+    full: bool = False,
 ) -> dict:
-    """Every step in order, for the CLI (the DAG calls the same functions as tasks)."""
+    """Every step in order, for the CLI (the DAG calls the same functions as tasks).
+
+    Incremental by default (dbt and the checks take in only what is new);
+    ``full`` rebuilds every mart and checks every document.
+    """
     paths = WarehousePaths.for_warehouse(warehouse)
     ingested = ingest_sources(
         paths.build, corpus_dir, urls, feeds, sitemaps, allow_private_addresses=allow_private_addresses
     )
     summary = {"ingest": ingested, "extract": extract_pending(paths.build)}
-    summary["transform"] = transform(paths.build)
-    summary["validate"] = validate(paths.build, ingested["run_id"])
+    summary["transform"] = transform(paths.build, full_refresh=True if full else None)
+    summary["validate"] = validate(paths.build, ingested["run_id"], full=full)
     summary["published"] = str(publish(paths))
     return summary

@@ -26,6 +26,7 @@ from expectations import (
     CRITICAL,
     SUITES,
     WARNING,
+    CheckScope,
     ChecksFailed,
     assert_publishable,
     build_data_docs,
@@ -71,6 +72,30 @@ def test_clean_build_passes_every_suite(db):
     assert report.summary().startswith("Data checks passed")
     assert_publishable(report)  # does not raise
     duckdb.connect(str(db)).close()  # the read-only reader is closed again
+
+
+def test_scoped_checks_in_passes_find_what_a_full_check_finds(db):
+    """Checking the documents one pass at a time merges to the same outcomes;
+    a scope without the bad document does not see it."""
+    future = date.today() + timedelta(days=30)
+    execute(db, "update raw.documents set publish_date = ? where document_id = ?", [future, DOC_B])
+    runs = [row[0] for row in fetch(db, "select distinct run_id from raw.ingest_log")]
+
+    def outcomes(report):
+        return {(r.suite, r.expectation_type, r.column, r.description): (r.success, r.unexpected_count)
+                for r in report.results}  # fmt: skip
+
+    full = run_checks(db)
+    in_passes = run_checks(db, scope=CheckScope([DOC_A, DOC_B], runs), chunk_documents=1)
+    assert not full.success and not in_passes.success
+    assert outcomes(in_passes) == outcomes(full)
+    [failed] = failures(in_passes, "raw.documents", "publish_date")
+    assert failed.examples[0]["document_id"] == DOC_B
+
+    without_b = run_checks(db, scope=CheckScope([DOC_A], runs))
+    assert not failures(without_b, "raw.documents", "publish_date")
+    nothing_new = run_checks(db, scope=CheckScope([], []))
+    assert {r.suite for r in nothing_new.results} == {"reconcile.row_counts"}
 
 
 def test_every_expectation_carries_a_severity():

@@ -21,6 +21,7 @@ from ingest.pipeline import (
     WarehousePaths,
     extract_pending,
     ingest_folder,
+    run_all,
     transform,
     validate,
 )
@@ -89,6 +90,12 @@ def test_second_run_is_incremental_and_equals_a_full_build(corpus, tmp_path):
     # Nothing new: nothing to check but the whole-warehouse reconciliation, marts unchanged.
     third = _run(build, corpus)
     assert third["validate"]["documents_checked"] == 0
+    assert _marts(build) == incremental
+
+    # `policy-warehouse run --full` rebuilds and checks everything, to the same marts.
+    full = run_all(tmp_path / "policy.duckdb", corpus_dir=corpus, full=True)
+    assert full["transform"]["mode"] == "full"
+    assert full["validate"]["documents_checked"] == "all"
     assert _marts(build) == incremental
 
 
