@@ -186,7 +186,7 @@ class CheckScope:
 
 # Documents validated per pass: bounds the rows held in pandas at once (a
 # document has ~10 mentions), so memory does not grow with the warehouse.
-CHUNK_DOCUMENTS = 20_000
+CHUNK_DOCUMENTS = 10_000
 
 
 def run_checks(

@@ -155,7 +155,11 @@ def _results(inputs: Iterable[RawInput], workers: int) -> Iterator[dict]:
     if workers <= 1:
         yield from map(_process_one, inputs)
         return
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    # Forked from a small server process, not from this one: a fork of the
+    # pipeline's process would start as big as it (DuckDB's buffers included).
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["ingest.batches"])
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         yield from pool.map(_process_one, inputs, chunksize=4)
 
 

@@ -54,6 +54,14 @@ _EXTENSION_PACKAGES = {
 # Never fetch an extension at run time: workers may have no network, and the
 # versions must be the locked ones.
 NO_DOWNLOADS = {"autoinstall_known_extensions": False, "autoload_known_extensions": False}
+# DuckDB's buffer pool may otherwise grow to 80% of the machine's memory and
+# keeps what it took; bounded, large sorts and joins spill to disk instead.
+MEMORY_LIMIT_ENV = "POLICY_DUCKDB_MEMORY_LIMIT"
+
+
+def duckdb_settings() -> dict[str, str]:
+    """Settings every warehouse connection gets (dbt's profile reads the same variable)."""
+    return {"memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "1GB")}
 
 
 def is_lake(location: str | Path) -> bool:
@@ -154,7 +162,7 @@ def attach(con: duckdb.DuckDBPyConnection, location: str | Path, alias: str = AL
 
 def lake_connection() -> duckdb.DuckDBPyConnection:
     """An in-memory DuckDB with the DuckLake extensions loaded and downloads off."""
-    con = duckdb.connect(config=dict(NO_DOWNLOADS))
+    con = duckdb.connect(config={**NO_DOWNLOADS, **duckdb_settings()})
     load_extensions(con, postgres=os.environ.get(CATALOG_ENV, "").strip() != "")
     return con
 
@@ -169,7 +177,7 @@ def connect(location: str | Path, *, read_only: bool = False) -> duckdb.DuckDBPy
         path = Path(location)
         if not read_only:
             path.parent.mkdir(parents=True, exist_ok=True)
-        return duckdb.connect(str(path), read_only=read_only)
+        return duckdb.connect(str(path), read_only=read_only, config=duckdb_settings())
     con = lake_connection()
     try:
         attach(con, location, read_only=read_only)
