@@ -61,7 +61,7 @@ MEMORY_LIMIT_ENV = "POLICY_DUCKDB_MEMORY_LIMIT"
 
 def duckdb_settings() -> dict[str, str]:
     """Settings every warehouse connection gets (dbt's profile reads the same variable)."""
-    return {"memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "1GB")}
+    return {"memory_limit": os.environ.get(MEMORY_LIMIT_ENV, "512MB")}
 
 
 def is_lake(location: str | Path) -> bool:
