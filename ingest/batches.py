@@ -155,11 +155,9 @@ def _results(inputs: Iterable[RawInput], workers: int) -> Iterator[dict]:
     if workers <= 1:
         yield from map(_process_one, inputs)
         return
-    # Forked from a small server process, not from this one: a fork of the
-    # pipeline's process would start as big as it (DuckDB's buffers included).
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["ingest.batches"])
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # Forked from this process: the workers start with trafilatura and the
+    # extractor already warm, and share its pages until they write them.
+    with ProcessPoolExecutor(max_workers=workers) as pool:
         yield from pool.map(_process_one, inputs, chunksize=4)
 
 
