@@ -28,7 +28,7 @@ COPY --chown=airflow:0 requirements.lock /tmp/requirements.lock
 #   the lock's pins (e.g. SQLAlchemy) and swap them if not. With --no-deps the
 #   lock would overwrite shared pins without checking these, and a mismatch
 #   would only show when the api-server fails to start.
-RUN uv pip install --no-cache \
+RUN uv pip install --no-cache --compile-bytecode \
         "apache-airflow==${AIRFLOW_VERSION}" \
         apache-airflow-providers-fab \
         psycopg2-binary \

@@ -42,6 +42,8 @@ _SUSPECT_RUNS = re.compile("(?:锟斤拷)+|烫{3,}|屯{3,}")
 # least this share of their GBK bytes must re-read as UTF-8 CJK characters.
 _WIDE_RUN = re.compile(r"[^\x00-\x7f\s\ufffd]{3,}")
 _MIN_UTF8_BYTE_SHARE = 0.8
+# Characters that take three bytes in UTF-8 (U+0800–U+FFFF), but not U+FFFD.
+_THREE_BYTE_UTF8 = re.compile("[\u0800-\ufffc\ufffe\uffff]")
 _WHITESPACE = re.compile(r"[\s\u3000\u00a0\ufeff]+")
 
 
@@ -54,9 +56,7 @@ def _utf8_read_as_gbk(run: str) -> int:
     """
     raw = run.encode("gbk", errors="replace")
     decoded = raw.decode("utf-8", errors="replace")
-    wide_bytes = sum(
-        3 for ch in decoded if "\u0800" <= ch <= "\uffff" and ch != "\ufffd"
-    )
+    wide_bytes = 3 * len(_THREE_BYTE_UTF8.findall(decoded))  # a regex, not a loop per character
     return len(run) if wide_bytes >= _MIN_UTF8_BYTE_SHARE * len(raw) else 0
 
 

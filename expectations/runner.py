@@ -23,6 +23,7 @@ import pandas as pd
 
 from expectations.suites import (
     CRITICAL,
+    SCOPE_DOCUMENTS,
     SQL_FUNCTIONS,
     SUITES,
     WARNING,
@@ -264,6 +265,7 @@ def _read_frames(
     try:
         for name, (function, parameters, returns) in SQL_FUNCTIONS.items():
             con.create_function(name, function, parameters, returns)
+        _create_scope_documents(con, document_ids)
         in_scope = {"document_id": document_ids, "run_id": run_ids}
         for suite in suites:
             try:
@@ -283,6 +285,22 @@ def _read_frames(
     finally:
         con.close()
     return frames, read_errors
+
+
+def _create_scope_documents(con, document_ids: Sequence[str] | None) -> None:
+    """The temporary table of the documents this pass checks (``SCOPE_DOCUMENTS``)."""
+    import duckdb
+
+    if document_ids is not None:
+        con.execute(
+            f"create or replace temp table {SCOPE_DOCUMENTS} as select unnest(?::varchar[]) as document_id",
+            [list(document_ids)],
+        )
+        return
+    try:
+        con.execute(f"create or replace temp table {SCOPE_DOCUMENTS} as select document_id from raw.documents")
+    except duckdb.Error:  # no readable raw.documents: its suite reports that itself
+        con.execute(f"create or replace temp table {SCOPE_DOCUMENTS} (document_id varchar)")
 
 
 def _unreadable(suite: TableSuite, error: str) -> ExpectationOutcome:

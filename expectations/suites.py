@@ -13,7 +13,8 @@ document's current extractor version: year ranges, allowed units and
 comparators, evidence found in the clean text at its offsets), the marts
 (keys, relationships) and a one-row reconciliation of mart row counts with
 raw. SQL helpers that the queries call (``mojibake_share``) are registered on
-the reading connection from ``SQL_FUNCTIONS``.
+the reading connection from ``SQL_FUNCTIONS``, beside the temporary table
+``scope_documents`` (``SCOPE_DOCUMENTS``) of the documents a pass checks.
 """
 
 from __future__ import annotations
@@ -420,6 +421,12 @@ SQL_FUNCTIONS: dict[str, tuple[Callable, list[str], str]] = {
     "mojibake_share": (mojibake_share, ["VARCHAR"], "DOUBLE"),
 }
 
+# A temporary table the runner creates on the reading connection before the
+# suites read: the document_id of every document the pass checks (all of
+# raw.documents when unscoped). A suite query may filter on it where the
+# runner's outer filter would come too late (after a costly expression).
+SCOPE_DOCUMENTS = "scope_documents"
+
 # Each document's current extractor version, as dbt's
 # int_extractions__current_version decides it: its most recent extraction run
 # (ties to the greater version string).
@@ -518,6 +525,8 @@ SUITES: tuple[TableSuite, ...] = (
                        as clean_text_visible_chars,
                    mojibake_share(clean_text) as mojibake_share
             from raw.documents
+            -- filtered here, not outside: DuckDB would call the Python UDF on every row first
+            where document_id in (select document_id from scope_documents)
         """,
         id_columns=("document_id", "source_uri"),
         expectations=_raw_documents,

@@ -102,7 +102,7 @@ def list_documents(corpus_dir: str | Path) -> list[Path]:
     root = corpus_root(corpus_dir)
     return [
         path
-        for path in sorted(root.rglob("*"))
+        for path in sorted(root.rglob("*"), key=lambda p: p.parts)  # Path's own order, compared faster
         if not path.name.endswith(SIDECAR_SUFFIX) and path.suffix.lower() in DOCUMENT_SUFFIXES
     ]
 
