@@ -17,19 +17,22 @@ import shutil
 import time
 import uuid
 from collections import Counter
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from ingest.batches import (
     COLUMNS,
     MENTION_TABLES,
+    Rows,
     default_workers,
     empty_rows,
     extraction_rows,
     load_batches,
     now,
     process_inputs,
+    worker_pool,
     write_batch,
 )
 from ingest.documents import PreparedDocument, RejectedInput, prepare, prepare_corpus  # noqa: F401 (public API)
@@ -95,27 +98,28 @@ def known_content(build_db: Path) -> dict[str, str]:
         con.close()
 
 
-def _last_fingerprints(build_db: Path) -> dict[str, str]:
-    """The fingerprint each file had when it was last read and kept (loaded or duplicate)."""
+def _last_fingerprints(build_db: Path) -> dict[str, tuple[str, str | None]]:
+    """Per file, the fingerprint it had when it was last read and kept (loaded or
+    duplicate), and the document it holds."""
     if not exists(build_db):
         return {}
     con = connect(build_db, read_only=True)
     try:
-        return dict(
-            con.execute(
-                """
-                select source_uri, arg_max(source_fingerprint, logged_at)
-                from raw.ingest_log l
-                where source_fingerprint is not null
-                  and (outcome = 'duplicate'
-                       -- a loaded document since quarantined must be read again once fixed
-                       or (outcome = 'loaded' and document_id in (select document_id from raw.documents)))
-                group by source_uri
-                """
-            ).fetchall()
-        )
+        rows = con.execute(
+            """
+            select source_uri, arg_max(source_fingerprint, logged_at),
+                   arg_max(document_id, logged_at) filter (where document_id is not null)
+            from raw.ingest_log l
+            where source_fingerprint is not null
+              and (outcome = 'duplicate'
+                   -- a loaded document since quarantined must be read again once fixed
+                   or (outcome = 'loaded' and document_id in (select document_id from raw.documents)))
+            group by source_uri
+            """
+        ).fetchall()
     finally:
         con.close()
+    return {uri: (print_, document_id) for uri, print_, document_id in rows}
 
 
 def staging_dir(build_db: Path, run_id: str) -> Path:
@@ -165,9 +169,12 @@ def plan_batches(
         last = _last_fingerprints(build_db)
         for path in list_documents(corpus_dir):
             uri, print_ = path.absolute().as_uri(), fingerprint(path)
-            if print_ is not None and last.get(uri) == print_:
+            last_print, document_id = last.get(uri, (None, None))
+            if print_ is not None and last_print == print_:
                 reason = "unchanged since it was last read (same size and modification time)"
-                planned["raw.ingest_log"].append((run_id, uri, "duplicate", reason, None, None, None, at, print_))
+                planned["raw.ingest_log"].append(
+                    (run_id, uri, "duplicate", reason, document_id, None, None, at, print_)
+                )
             else:
                 items.append({"file": str(path)})
     web_urls = list(urls)
@@ -196,11 +203,20 @@ def plan_batches(
     return manifests
 
 
-def process_batch(build_db: Path, manifest: str | Path, workers: int | None = None) -> str:
+def process_batch(
+    build_db: Path,
+    manifest: str | Path,
+    workers: int | None = None,
+    pool: ProcessPoolExecutor | None = None,
+    write: Callable[[Rows, Path], object] = write_batch,
+) -> str:
     """Read, clean and extract one batch's inputs into Parquet files beside its manifest.
 
     Safe to retry: a batch that finished is not redone. Reads the build file
-    only (to skip content it already holds), so batches run in parallel.
+    only (to skip content it already holds), so batches run in parallel. A run
+    that processes its batches one after another (``process_batches``) passes
+    one ``pool`` for all of them and a ``write`` that writes the files in a
+    thread.
     """
     from ingest.sources.folder import read_document
     from ingest.sources.web import WebFetcher
@@ -217,10 +233,27 @@ def process_batch(build_db: Path, manifest: str | Path, workers: int | None = No
         for item in spec["items"]:
             yield read_document(Path(item["file"]), root) if "file" in item else fetcher.fetch(item["url"])
 
-    rows = process_inputs(inputs(), spec["run_id"], known_content(build_db), workers or default_workers())
+    rows = process_inputs(inputs(), spec["run_id"], known_content(build_db), workers or default_workers(), pool)
     failpoint("process")
-    write_batch(rows, out)
+    write(rows, out)
     return str(out)
+
+
+def process_batches(build_db: Path, manifests: Iterable[str | Path], workers: int | None = None) -> None:
+    """Process a run's batches one after another, as the CLI does (the DAG maps ``process_batch``).
+
+    One worker pool serves every batch, and each batch's files are written in
+    a thread while the pool already cleans the next batch, so the workers do
+    not wait for the writing.
+    """
+    written = []
+    with worker_pool(workers or default_workers()) as pool, ThreadPoolExecutor(max_workers=1) as writer:
+        for manifest in manifests:
+            process_batch(
+                build_db, manifest, workers, pool, write=lambda rows, out: written.append(writer.submit(write_batch, rows, out))
+            )  # fmt: skip
+    for future in written:
+        future.result()  # raises what a write raised
 
 
 def load_run(build_db: Path, run_id: str) -> IngestSummary:
@@ -288,8 +321,7 @@ def ingest_sources(
     """
     run_id = run_id or new_run_id()
     manifests = plan_batches(build_db, run_id, corpus_dir, urls, feeds, sitemaps, allow_private_addresses)
-    for manifest in manifests:
-        process_batch(build_db, manifest, workers)
+    process_batches(build_db, manifests, workers)
     return load_run(build_db, run_id).as_dict()
 
 
@@ -297,8 +329,7 @@ def ingest_folder(
     build_db: Path, corpus_dir: str | Path, run_id: str | None = None, workers: int | None = None
 ) -> IngestSummary:
     run_id = run_id or new_run_id()
-    for manifest in plan_batches(build_db, run_id, corpus_dir):
-        process_batch(build_db, manifest, workers)
+    process_batches(build_db, plan_batches(build_db, run_id, corpus_dir), workers)
     return load_run(build_db, run_id)
 
 

@@ -82,9 +82,16 @@ def test_second_run_is_incremental_and_equals_a_full_build(corpus, tmp_path):
             "where d.source_uri like '%luoyang_2025_rd_kaimu.txt'"
         ).fetchone()[0]  # fmt: skip
         modes = [row[0] for row in con.execute("select mode from audit.dbt_builds order by built_at").fetchall()]
+        # The files already read are logged as unchanged without being read, and name their document.
+        unchanged = con.execute(
+            "select count(*), count(document_id) filter (where document_id in (select document_id from raw.documents)) "
+            "from raw.ingest_log where run_id = ? and reason like 'unchanged since it was last read%'",
+            [second["ingest"]["run_id"]],
+        ).fetchone()
     finally:
         con.close()
     assert new_targets > 0
+    assert unchanged == (3, 3)
     assert modes == ["full", "incremental"]
 
     # Nothing new: nothing to check but the whole-warehouse reconciliation, marts unchanged.

@@ -12,6 +12,9 @@
 --             or no baseline to draw the line from.
 -- The baseline is the figure of the target's baseline_year when stated, else
 -- the latest figure of a year before the target's document was published.
+-- Both are found on the figures reduced to one per indicator, region and unit
+-- family (per year, for baselines) rather than on every target's candidate
+-- figures, which multiply into millions of rows.
 -- Values are compared in the unit family's canonical unit.
 with targets as (
 
@@ -39,32 +42,36 @@ figures as (
 
 ),
 
-candidates as (
+latest as (
 
+    -- the latest figure depends only on the key, not on the target
     select
-        targets.target_id,
-        figures.indicator_value_id,
-        figures.value_canonical,
-        figures.value,
-        figures.unit,
-        figures.period_text,
-        figures.period_year,
-        figures.period_start,
-        figures.document_id,
-        figures.document_publish_date
-    from targets
-    inner join figures
-        on targets.indicator_id = figures.indicator_id
-        and targets.region_code = figures.region_code
-        and targets.unit_family = figures.unit_family
+        indicator_id,
+        region_code,
+        unit_family,
+        indicator_value_id,
+        value_canonical,
+        value,
+        unit,
+        period_text,
+        period_year,
+        document_id
+    from figures
+    qualify row_number() over (
+        partition by indicator_id, region_code, unit_family
+        order by period_start desc, document_publish_date desc nulls last, indicator_value_id
+    ) = 1
 
 ),
 
-latest as (
+yearly as (
 
-    select * from candidates
+    -- the latest figure of each key and year: a baseline is one of these
+    select indicator_id, region_code, unit_family, period_year, value_canonical
+    from figures
+    where period_year is not null
     qualify row_number() over (
-        partition by target_id
+        partition by indicator_id, region_code, unit_family, period_year
         order by period_start desc, document_publish_date desc nulls last, indicator_value_id
     ) = 1
 
@@ -72,18 +79,26 @@ latest as (
 
 baselines as (
 
-    select candidates.* from candidates
-    inner join targets on candidates.target_id = targets.target_id
-    where
-        case
-            when targets.baseline_year is not null then candidates.period_year = targets.baseline_year
-            else candidates.period_year < year(targets.document_publish_date)
-        end
-    qualify row_number() over (
-        partition by candidates.target_id
-        order by candidates.period_start desc, candidates.document_publish_date desc nulls last,
-            candidates.indicator_value_id
-    ) = 1
+    -- stated baseline year: that year's figure
+    select targets.target_id, yearly.value_canonical, yearly.period_year
+    from targets
+    inner join yearly
+        on targets.indicator_id = yearly.indicator_id
+        and targets.region_code = yearly.region_code
+        and targets.unit_family = yearly.unit_family
+        and targets.baseline_year = yearly.period_year
+
+    union all
+
+    -- else the figure of the latest year before the target's document was published
+    select targets.target_id, yearly.value_canonical, yearly.period_year
+    from targets
+    asof inner join yearly
+        on targets.indicator_id = yearly.indicator_id
+        and targets.region_code = yearly.region_code
+        and targets.unit_family = yearly.unit_family
+        and year(targets.document_publish_date) > yearly.period_year
+    where targets.baseline_year is null
 
 ),
 
@@ -114,7 +129,10 @@ measured as (
                     / (targets.target_year - baselines.period_year))
         end as expected_value_canonical
     from targets
-    left join latest on targets.target_id = latest.target_id
+    left join latest
+        on targets.indicator_id = latest.indicator_id
+        and targets.region_code = latest.region_code
+        and targets.unit_family = latest.unit_family
     left join baselines on targets.target_id = baselines.target_id
 
 ),

@@ -4,16 +4,36 @@
 -- (revision_number 1 = the first document). A document that states the
 -- chain's target more than once contributes its first statement. Chains in
 -- which every document sets the same value are not revisions and are left out.
+-- For speed the targets come from fct_targets (built just before: the rows of
+-- int_targets__enriched, whose chain of views would otherwise be recomputed),
+-- the publish date and title from one join with the documents, and the two
+-- windows sort only the columns used (their cost grows with the row width);
+-- a chain's length and hash are computed once per chain.
 with targets as (
 
-    select * from {{ ref('int_targets__enriched') }}
+    select
+        target_id,
+        document_id,
+        indicator,
+        value,
+        unit,
+        comparator,
+        target_year,
+        issuer,
+        evidence_start,
+        region_code,
+        indicator_id,
+        value_canonical,
+        canonical_unit,
+        direction
+    from {{ ref('fct_targets') }}
     where indicator_id is not null and region_code is not null and target_year is not null
 
 ),
 
 per_document as (
 
-    select * from targets
+    select * exclude (evidence_start) from targets
     qualify row_number() over (
         partition by indicator_id, region_code, target_year, direction, document_id
         order by evidence_start, target_id
@@ -21,12 +41,30 @@ per_document as (
 
 ),
 
-chains as (
+-- per_document has one row per document of a chain: count(document_id) is
+-- the number of its documents, min <> max says it has more than one value.
+chain_keys as (
 
-    select indicator_id, region_code, target_year, direction
+    select
+        indicator_id,
+        region_code,
+        target_year,
+        direction,
+        count(*) as chain_length
     from per_document
     group by all
-    having count(distinct document_id) > 1 and count(distinct round(value_canonical, 6)) > 1
+    having count(document_id) > 1 and min(round(value_canonical, 6)) <> max(round(value_canonical, 6))
+
+),
+
+chains as (
+
+    select
+        *,
+        {{ short_key(['indicator_id', 'region_code', 'target_year', 'direction']) }} as revision_chain_id,
+        -- a small integer that partitions the window below faster than the four keys
+        row_number() over () as chain_number
+    from chain_keys
 
 ),
 
@@ -34,26 +72,27 @@ ordered as (
 
     select
         per_document.*,
+        chains.revision_chain_id,
+        chains.chain_length,
+        documents.publish_date as document_publish_date,
+        documents.title as document_title,
         row_number() over chain_order as revision_number,
         lag(per_document.value_canonical) over chain_order as previous_value_canonical,
         lag(per_document.value) over chain_order as previous_value,
         lag(per_document.unit) over chain_order as previous_unit,
-        lag(per_document.document_id) over chain_order as previous_document_id,
-        count(*) over (partition by per_document.indicator_id, per_document.region_code,
-            per_document.target_year, per_document.direction) as chain_length
+        lag(per_document.document_id) over chain_order as previous_document_id
     from per_document
     inner join chains using (indicator_id, region_code, target_year, direction)
+    left join {{ ref('stg_raw__documents') }} as documents on per_document.document_id = documents.document_id
     window chain_order as (
-        partition by per_document.indicator_id, per_document.region_code,
-            per_document.target_year, per_document.direction
-        order by per_document.document_publish_date nulls last, per_document.document_id
+        partition by chains.chain_number
+        order by documents.publish_date nulls last, per_document.document_id
     )
 
 )
 
 select
-    {{ short_key(['ordered.indicator_id', 'ordered.region_code', 'ordered.target_year', 'ordered.direction']) }}
-        as revision_chain_id,
+    ordered.revision_chain_id,
     cast(ordered.revision_number as bigint) as revision_number,
     cast(ordered.chain_length as bigint) as chain_length,
     ordered.indicator_id,
@@ -63,7 +102,7 @@ select
     ordered.target_year,
     ordered.target_id,
     ordered.document_id,
-    documents.title as document_title,
+    ordered.document_title,
     ordered.document_publish_date as set_on,
     ordered.issuer,
     ordered.indicator,
@@ -88,6 +127,5 @@ select
     end as change
 
 from ordered
-left join {{ ref('stg_raw__documents') }} as documents on ordered.document_id = documents.document_id
 left join {{ ref('stg_seeds__regions') }} as regions on ordered.region_code = regions.region_code
 left join {{ ref('stg_seeds__indicators') }} as indicators on ordered.indicator_id = indicators.indicator_id
