@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -317,6 +318,7 @@ def generate_dbt_docs(
     out_dir: str | Path,
     *,
     log_path: str | Path | None = None,
+    build_target_path: str | Path | None = None,
 ) -> Path:
     """Run ``dbt docs generate --static`` against ``build_db``; return ``out_dir``.
 
@@ -324,7 +326,9 @@ def generate_dbt_docs(
     every relation the build file holds: marts, seeds, views) and
     static_index.html, a single self-contained page of the project's docs
     that opens from disk. Run it after ``run_dbt_build`` on the same file
-    (the catalog reads the built relations). Raises RuntimeError on failure.
+    (the catalog reads the built relations). The build's saved parse in
+    ``build_target_path`` (default dbt_project/target) is reused, so the
+    project is not parsed again. Raises RuntimeError on failure.
     """
     build_db = Path(build_db).resolve()
     if not storage.exists(build_db):
@@ -332,6 +336,11 @@ def generate_dbt_docs(
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
     log_path = Path(log_path or DBT_PROJECT_DIR / "logs").resolve()
+    # A full parse costs seconds; dbt checks the saved one against the project
+    # and profile and parses again by itself if either changed.
+    saved_parse = Path(build_target_path or DBT_PROJECT_DIR / "target") / "partial_parse.msgpack"
+    if saved_parse.is_file():
+        shutil.copyfile(saved_parse, out_dir / saved_parse.name)
     args = [
         "docs", "generate", "--static",
         "--project-dir", str(DBT_PROJECT_DIR),

@@ -30,7 +30,7 @@ def docs(tmp_path_factory) -> tuple[dict, dict, Path]:
     tmp = tmp_path_factory.mktemp("docs")
     db = make_build_db(tmp / "build.duckdb")
     run_dbt_build(db, target_path=tmp / "target", log_path=tmp / "logs")
-    out = generate_dbt_docs(db, tmp / "dbt-docs", log_path=tmp / "logs")
+    out = generate_dbt_docs(db, tmp / "dbt-docs", log_path=tmp / "logs", build_target_path=tmp / "target")
     manifest = json.loads((out / "manifest.json").read_text(encoding="utf-8"))
     catalog = json.loads((out / "catalog.json").read_text(encoding="utf-8"))
     return manifest, catalog, out
