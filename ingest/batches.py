@@ -187,14 +187,11 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
 
 
 def _results(inputs: Iterable[RawInput], workers: int, pool: ProcessPoolExecutor | None = None) -> Iterator[dict]:
-    if pool is not None:
-        yield from pool.map(_process_one, inputs, chunksize=4)
-        return
-    if workers <= 1:
+    if pool is None and workers <= 1:
         yield from map(_process_one, inputs)
         return
-    with worker_pool(workers) as own_pool:
-        yield from own_pool.map(_process_one, inputs, chunksize=4)
+    with contextlib.nullcontext(pool) if pool is not None else worker_pool(workers) as active:
+        yield from active.map(_process_one, inputs, chunksize=4)
 
 
 def process_inputs(
