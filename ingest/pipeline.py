@@ -151,7 +151,7 @@ def plan_batches(
     time) are logged as duplicates here without being read again, which is
     what makes a daily run cost what the day's new documents cost.
     """
-    from ingest.sources.folder import corpus_root, fingerprint, list_documents
+    from ingest.sources.folder import corpus_root, list_fingerprints
     from ingest.sources.web import WebFetcher, discover_all
 
     if not (corpus_dir or urls or feeds or sitemaps):
@@ -167,8 +167,8 @@ def plan_batches(
     at = now()
     if corpus_dir:
         last = _last_fingerprints(build_db)
-        for path in list_documents(corpus_dir):
-            uri, print_ = path.absolute().as_uri(), fingerprint(path)
+        for path, print_ in list_fingerprints(corpus_dir):
+            uri = path.absolute().as_uri()
             last_print, document_id = last.get(uri, (None, None))
             if print_ is not None and last_print == print_:
                 reason = "unchanged since it was last read (same size and modification time)"

@@ -38,11 +38,18 @@ def _kind(mode: int) -> str:
     return next((name for test, name in _NOT_REGULAR if test(mode)), "not a regular file")
 
 
-def _sidecar_for(path: Path) -> Path | None:
-    """``a.html`` may have ``a.meta.json`` or ``a.html.meta.json`` beside it."""
-    for candidate in (path.with_name(path.stem + SIDECAR_SUFFIX), path.with_name(path.name + SIDECAR_SUFFIX)):
-        if candidate.is_file():
-            return candidate
+def _sidecar_for(path: Path, names_beside: set[str] | None = None) -> Path | None:
+    """``a.html`` may have ``a.meta.json`` or ``a.html.meta.json`` beside it.
+
+    ``names_beside``, the names in the file's folder from a listing, spares a
+    ``stat`` per candidate.
+    """
+    for name in (path.stem + SIDECAR_SUFFIX, path.name + SIDECAR_SUFFIX):
+        if names_beside is None:
+            if (candidate := path.with_name(name)).is_file():
+                return candidate
+        elif name in names_beside:
+            return path.with_name(name)
     return None
 
 
@@ -99,18 +106,40 @@ def corpus_root(corpus_dir: str | Path) -> Path:
 
 def list_documents(corpus_dir: str | Path) -> list[Path]:
     """Every document path below ``corpus_dir``, in a stable order (nothing is read)."""
+    return [path for path, _ in _listing(corpus_dir)]
+
+
+def list_fingerprints(corpus_dir: str | Path) -> Iterator[tuple[Path, str | None]]:
+    """``list_documents`` with each document's ``fingerprint``, from one listing of the folder.
+
+    The listing tells which sidecars exist, so a folder of 100,000 documents
+    costs one ``stat`` per document and sidecar, not three per document.
+    """
+    for path, names_beside in _listing(corpus_dir):
+        yield path, fingerprint(path, names_beside)
+
+
+def _listing(corpus_dir: str | Path) -> list[tuple[Path, set[str]]]:
+    """Every document path in a stable order, with the names in its folder."""
     root = corpus_root(corpus_dir)
+    # What root.rglob("*") lists (folders too, symlinked ones not entered), at a
+    # tenth of its cost: os.walk reads each folder once with scandir.
+    entries: list[tuple[Path, set[str]]] = []
+    for folder, dirs, files in os.walk(root):
+        base, names = Path(folder), {*dirs, *files}
+        entries.extend((base / name, names) for name in names)
+    entries.sort(key=lambda entry: entry[0].parts)  # Path's own order, compared faster
     return [
-        path
-        for path in sorted(root.rglob("*"), key=lambda p: p.parts)  # Path's own order, compared faster
+        (path, names)
+        for path, names in entries
         if not path.name.endswith(SIDECAR_SUFFIX) and path.suffix.lower() in DOCUMENT_SUFFIXES
     ]
 
 
-def fingerprint(path: Path) -> str | None:
+def fingerprint(path: Path, names_beside: set[str] | None = None) -> str | None:
     """Size and modification time of the file and its sidecar: what tells an unchanged input without reading it."""
     parts = []
-    for candidate in (path, _sidecar_for(path)):
+    for candidate in (path, _sidecar_for(path, names_beside)):
         if candidate is None:
             continue
         try:
