@@ -12,7 +12,12 @@ from ingest.clean import clean_document
 from ingest.encoding import UndecodableError, decode_bytes
 from ingest.normalize import normalize_for_extraction
 from ingest.pipeline import RejectedInput, prepare
-from ingest.sources.folder import iter_folder
+from ingest.sources.folder import (
+    fingerprint,
+    iter_folder,
+    list_documents,
+    list_fingerprints,
+)
 from tests.conftest import SAMPLE_CORPUS
 from tests.html_pages import GOV_NOTICE, NEWS_PAGE
 
@@ -236,3 +241,30 @@ def test_files_over_the_cap_are_rejected_unread(tmp_path, monkeypatch):
     (tmp_path / "big.txt").write_text(NOTICE * 10, encoding="utf-8")
     [raw] = list(iter_folder(tmp_path))
     assert raw.data is None and "too large" in raw.error
+
+
+def test_planning_fingerprints_match_those_taken_when_a_file_is_read(tmp_path):
+    # The planner takes sidecars from one listing instead of probing for each
+    # file; the fingerprints must be the ones read_document records, or every
+    # run would read unchanged files again (or skip changed ones).
+    (tmp_path / "sub" / "deeper").mkdir(parents=True)
+    (tmp_path / "a.html").write_text("<p>a</p>", encoding="utf-8")
+    (tmp_path / "a.meta.json").write_text("{}", encoding="utf-8")  # stem-style sidecar
+    (tmp_path / "sub" / "b.txt").write_text("b", encoding="utf-8")
+    (tmp_path / "sub" / "b.txt.meta.json").write_text('{"title": "b"}', encoding="utf-8")  # name-style
+    (tmp_path / "sub" / "deeper" / "c.md").write_text("# c", encoding="utf-8")
+    (tmp_path / "sub" / "deeper" / "c.meta.json").mkdir()  # a folder, not a sidecar
+    (tmp_path / "folder.html").mkdir()  # listed, so that reading it is rejected with a reason
+    (tmp_path / "notes.docx").write_text("not a document type", encoding="utf-8")
+
+    listed = list(list_fingerprints(tmp_path))
+
+    assert [p.relative_to(tmp_path).as_posix() for p, _ in listed] == [
+        "a.html", "folder.html", "sub/b.txt", "sub/deeper/c.md",
+    ]  # fmt: skip
+    assert [p for p, _ in listed] == list_documents(tmp_path)
+    assert listed == [(p, fingerprint(p)) for p in list_documents(tmp_path)]
+    with_sidecar = dict(listed)
+    assert with_sidecar[tmp_path / "a.html"].count("/") == 1
+    assert with_sidecar[tmp_path / "sub" / "b.txt"].count("/") == 1
+    assert with_sidecar[tmp_path / "sub" / "deeper" / "c.md"].count("/") == 0

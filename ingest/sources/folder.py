@@ -41,8 +41,8 @@ def _kind(mode: int) -> str:
 def _sidecar_for(path: Path, names_beside: set[str] | None = None) -> Path | None:
     """``a.html`` may have ``a.meta.json`` or ``a.html.meta.json`` beside it.
 
-    ``names_beside``, the names in the file's folder from a listing, spares a
-    ``stat`` per candidate.
+    ``names_beside``, the names of the files in its folder from a listing,
+    spares a ``stat`` per candidate.
     """
     for name in (path.stem + SIDECAR_SUFFIX, path.name + SIDECAR_SUFFIX):
         if names_beside is None:
@@ -120,14 +120,14 @@ def list_fingerprints(corpus_dir: str | Path) -> Iterator[tuple[Path, str | None
 
 
 def _listing(corpus_dir: str | Path) -> list[tuple[Path, set[str]]]:
-    """Every document path in a stable order, with the names in its folder."""
+    """Every document path in a stable order, with the names of the files beside it."""
     root = corpus_root(corpus_dir)
     # What root.rglob("*") lists (folders too, symlinked ones not entered), at a
     # tenth of its cost: os.walk reads each folder once with scandir.
     entries: list[tuple[Path, set[str]]] = []
     for folder, dirs, files in os.walk(root):
-        base, names = Path(folder), {*dirs, *files}
-        entries.extend((base / name, names) for name in names)
+        base, files_here = Path(folder), set(files)
+        entries.extend((base / name, files_here) for name in (*dirs, *files))
     entries.sort(key=lambda entry: entry[0].parts)  # Path's own order, compared faster
     return [
         (path, names)
