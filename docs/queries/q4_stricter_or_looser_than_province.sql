@@ -1,18 +1,27 @@
 -- Q4. Which city or county targets are stricter or looser than the province's
 -- for the same indicator and year? Only indicators comparable across levels
 -- (ratios, shares, rates, per-capita figures): a city's absolute amount is
--- naturally smaller than its province's.
+-- naturally smaller than its province's. A province value set in several
+-- documents is compared once.
 with targets as (
-    select t.*, r.region_level, r.province_code, r.region_name
+    select t.*, r.region_level, r.province_code, r.region_name, i.indicator_name
     from marts.fct_targets as t
     join marts.dim_regions as r using (region_code)
     join marts.dim_indicators as i using (indicator_id)
     where i.comparable_across_levels and t.target_year is not null
+),
+
+province as (
+    select distinct
+        region_code, region_name, indicator_id, target_year, direction, canonical_unit, value, value_canonical
+    from targets
+    where region_level = 'province'
 )
+
 select
     local.region_name,
     local.region_level,
-    i.indicator_name,
+    local.indicator_name,
     local.target_year,
     local.value as local_value,
     province.value as province_value,
@@ -24,13 +33,11 @@ select
         else 'looser'
     end as compared_with_province
 from targets as local
-join targets as province
-    on province.region_level = 'province'
-    and province.region_code = local.province_code
+join province
+    on province.region_code = local.province_code
     and province.indicator_id = local.indicator_id
     and province.target_year = local.target_year
     and province.direction = local.direction
     and province.canonical_unit = local.canonical_unit
-join marts.dim_indicators as i on i.indicator_id = local.indicator_id
 where local.region_level in ('city', 'county')
-order by i.indicator_name, local.target_year, local.region_name;
+order by local.indicator_name, local.target_year, local.region_name;
