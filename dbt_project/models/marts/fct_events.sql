@@ -5,9 +5,11 @@
 -- columns of the first release keep their meaning for that mention
 -- (document_id, evidence, measure_count); mention_count, document_count and
 -- the first and last report dates follow.
+-- The mentions come from fct_event_mentions, built just before, so the
+-- clustering (int_event_mentions__clustered, a view) runs once per build.
 with mentions as (
 
-    select * from {{ ref('int_event_mentions__clustered') }}
+    select * from {{ ref('fct_event_mentions') }}
 
 ),
 
