@@ -16,9 +16,43 @@
 -- family (per year, for baselines) rather than on every target's candidate
 -- figures, which multiply into millions of rows.
 -- Values are compared in the unit family's canonical unit.
-with targets as (
+-- For speed the targets and figures come from fct_targets and
+-- fct_indicator_values (built just before: the rows of the enriched
+-- intermediate views, whose chains of views would otherwise be recomputed),
+-- with the publish date and unit family those views add joined back.
+with documents as (
 
-    select * from {{ ref('int_targets__enriched') }}
+    select document_id, publish_date from {{ ref('stg_raw__documents') }}
+
+),
+
+units as (
+
+    select unit, unit_family from {{ ref('stg_seeds__units') }}
+
+),
+
+targets as (
+
+    select
+        targets.*,
+        documents.publish_date as document_publish_date,
+        coalesce(units.unit_family, 'unit:' || targets.unit) as unit_family
+    from {{ ref('fct_targets') }} as targets
+    left join documents on targets.document_id = documents.document_id
+    left join units on targets.unit = units.unit
+
+),
+
+reported as (
+
+    select
+        reported.*,
+        documents.publish_date as document_publish_date,
+        coalesce(units.unit_family, 'unit:' || reported.unit) as unit_family
+    from {{ ref('fct_indicator_values') }} as reported
+    left join documents on reported.document_id = documents.document_id
+    left join units on reported.unit = units.unit
 
 ),
 
@@ -27,7 +61,7 @@ figures as (
     select
         figures.*,
         cast(year(figures.period_start) as integer) as period_year
-    from {{ ref('int_indicator_values__enriched') }} as figures
+    from reported as figures
     inner join {{ ref('stg_seeds__indicators') }} as indicators
         on figures.indicator_id = indicators.indicator_id
         and figures.value_kind = indicators.value_kind
@@ -37,7 +71,7 @@ figures as (
 
     -- strings mapped onto no curated indicator: their levels compare as such
     select *, cast(year(period_start) as integer) as period_year
-    from {{ ref('int_indicator_values__enriched') }}
+    from reported
     where region_code is not null and value_kind = 'level' and indicator_id like 'x\_%' escape '\'
 
 ),
