@@ -24,7 +24,7 @@ target_revisions) and the analyst guide's queries (docs/queries/*.sql) are
 timed as a BI tool sends them, with a row limit of 1,000 (and fetching their
 whole result), then five aggregate queries (median of 20 runs, after one warm-up).
 
-Duration on 2 cores: 1k documents ~1 min, 10k ~4-6 min, 100k ~30-40 min
+Duration on 2 cores: 1k documents ~1 min, 10k ~3-6 min, 100k ~12-40 min
 (cleaning dominates and is measured three times: clean, trafilatura-only and
 inside ingest; above --stage-sample documents, default 20,000, the one-process
 stages run on an even sample and their seconds are scaled to the corpus).
@@ -678,7 +678,7 @@ def _child(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__.splitlines()[0],
-        epilog="Duration on 2 cores: 1k ~1 min, 10k ~4-6 min, 100k ~30-40 min (--sizes 1000,10000,100000).",
+        epilog="Duration on 2 cores: 1k ~1 min, 10k ~3-6 min, 100k ~12-40 min (--sizes 1000,10000,100000).",
     )
     parser.add_argument(
         "--sizes",
