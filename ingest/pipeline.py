@@ -545,16 +545,19 @@ def release_batch(build_db: Path, pipeline_run_id: str) -> int:
             raise ValueError(f"no quarantined batch with run id {pipeline_run_id!r}")
         con.execute("begin")
         # A document re-ingested since (its input was fixed and loaded again) is
-        # superseded: only the others go back.
-        batch = (
+        # superseded: only the others go back. Chosen once, before raw.documents
+        # takes them back (after that, "not in raw" would exclude them all).
+        con.execute(
+            "create or replace temp table _released as "
             "select document_id from quarantine.documents where run_id = ? "
-            "and document_id not in (select document_id from raw.documents)"
+            "and document_id not in (select document_id from raw.documents)",
+            [pipeline_run_id],
         )
-        documents = con.execute(f"select count(*) from ({batch})", [pipeline_run_id]).fetchone()[0]
+        documents = con.execute("select count(*) from _released").fetchone()[0]
         for table in _BATCH_TABLES:
             con.execute(
-                f"insert into raw.{table} by name select * from quarantine.{table} where document_id in ({batch})",
-                [pipeline_run_id],
+                f"insert into raw.{table} by name select * from quarantine.{table} "
+                "where document_id in (select document_id from _released)"
             )
         everything = "select document_id from quarantine.documents where run_id = ?"
         for table in reversed(_BATCH_TABLES):

@@ -21,6 +21,7 @@ from ingest.pipeline import (
     WarehousePaths,
     extract_pending,
     ingest_folder,
+    release_batch,
     run_all,
     transform,
     validate,
@@ -130,3 +131,39 @@ def test_a_quarantined_document_leaves_the_incremental_marts(corpus, tmp_path):
         path.unlink()
     _run(build, corpus)
     assert _marts(build) == before == _full_rebuild(build, tmp_path)
+
+
+def test_a_released_batch_comes_back_whole(corpus, tmp_path):
+    build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
+    _run(build, corpus)
+    (corpus / "future.txt").write_text(
+        "泉州市科技局发布通知，到2030年全市高新技术企业达到5000家，研发投入强度达到3%。", encoding="utf-8"
+    )
+    (corpus / "future.meta.json").write_text(json.dumps({"publish_date": "2099-01-01"}), encoding="utf-8")
+    with pytest.raises(ChecksFailed):
+        _run(build, corpus)
+    con = duckdb.connect(str(build), read_only=True)
+    try:
+        (run_id,) = con.execute("select pipeline_run_id from audit.quarantined_batches").fetchone()
+        quarantined = {
+            table: con.execute(f"select * from quarantine.{table} order by all").fetchall()
+            for table in ("documents", "extractions", "target_mentions")
+        }
+    finally:
+        con.close()
+    assert all(quarantined.values())
+
+    assert release_batch(build, run_id) == 1
+
+    con = duckdb.connect(str(build), read_only=True)
+    try:
+        (document_id,) = {row[0] for row in quarantined["documents"]}
+        for table, rows in quarantined.items():
+            # The document, its extraction and its mentions, as they were: none regenerated.
+            back = con.execute(
+                f"select * from raw.{table} where document_id = ? order by all", [document_id]
+            ).fetchall()
+            assert back == rows, table
+            assert not con.execute(f"select count(*) from quarantine.{table}").fetchone()[0], table
+    finally:
+        con.close()
