@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 
 import opencc
 import pytest
@@ -256,11 +257,18 @@ def test_planning_fingerprints_match_those_taken_when_a_file_is_read(tmp_path):
     (tmp_path / "sub" / "deeper" / "c.meta.json").mkdir()  # a folder, not a sidecar
     (tmp_path / "folder.html").mkdir()  # listed, so that reading it is rejected with a reason
     (tmp_path / "notes.docx").write_text("not a document type", encoding="utf-8")
+    # Listed beside documents, but no sidecar files: a dangling link shadowing a
+    # real name-style sidecar, and a named pipe.
+    (tmp_path / "d.html").write_text("<p>d</p>", encoding="utf-8")
+    (tmp_path / "d.meta.json").symlink_to(tmp_path / "gone.json")
+    (tmp_path / "d.html.meta.json").write_text("{}", encoding="utf-8")
+    (tmp_path / "e.txt").write_text("e", encoding="utf-8")
+    os.mkfifo(tmp_path / "e.meta.json")
 
     listed = list(list_fingerprints(tmp_path))
 
     assert [p.relative_to(tmp_path).as_posix() for p, _ in listed] == [
-        "a.html", "folder.html", "sub/b.txt", "sub/deeper/c.md",
+        "a.html", "d.html", "e.txt", "folder.html", "sub/b.txt", "sub/deeper/c.md",
     ]  # fmt: skip
     assert [p for p, _ in listed] == list_documents(tmp_path)
     assert listed == [(p, fingerprint(p)) for p in list_documents(tmp_path)]
@@ -268,3 +276,5 @@ def test_planning_fingerprints_match_those_taken_when_a_file_is_read(tmp_path):
     assert with_sidecar[tmp_path / "a.html"].count("/") == 1
     assert with_sidecar[tmp_path / "sub" / "b.txt"].count("/") == 1
     assert with_sidecar[tmp_path / "sub" / "deeper" / "c.md"].count("/") == 0
+    assert with_sidecar[tmp_path / "d.html"].count("/") == 1  # the name-style one
+    assert with_sidecar[tmp_path / "e.txt"].count("/") == 0

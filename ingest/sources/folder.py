@@ -42,14 +42,14 @@ def _sidecar_for(path: Path, names_beside: set[str] | None = None) -> Path | Non
     """``a.html`` may have ``a.meta.json`` or ``a.html.meta.json`` beside it.
 
     ``names_beside``, the names of the files in its folder from a listing,
-    spares a ``stat`` per candidate.
+    spares a ``stat`` for each name not listed (most files have no sidecar).
     """
     for name in (path.stem + SIDECAR_SUFFIX, path.name + SIDECAR_SUFFIX):
-        if names_beside is None:
-            if (candidate := path.with_name(name)).is_file():
-                return candidate
-        elif name in names_beside:
-            return path.with_name(name)
+        if names_beside is not None and name not in names_beside:
+            continue
+        # A listed name may still be no regular file (a dangling link, a pipe).
+        if (candidate := path.with_name(name)).is_file():
+            return candidate
     return None
 
 
