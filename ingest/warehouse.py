@@ -143,9 +143,10 @@ def _without_keys(ddl: str) -> str:
     DuckDB rewrites a table's whole key index at every checkpoint: at 100,000
     documents that cost each load 2 s and about 500 MB of rewritten file
     blocks, and DuckLake has no such constraints at all. Nothing relies on
-    them failing: ``batches.load_batches`` deduplicates in SQL, and the dbt
-    source tests and the checks assert the keys are unique. (A build file made
-    before keeps its constraints; both work.)
+    them failing: ``batches.load_batches`` deduplicates in SQL; the checks
+    assert the documents' and mentions' keys on every run, and the dbt source
+    and staging tests every key on a full build. (A build file made before
+    keeps its constraints, and their cost; both work.)
     """
     ddl = re.sub(r",\s*primary key \([^)]*\)", "", ddl)  # table-level keys; their columns are not null
     ddl = re.sub(r"\bprimary key\b", "not null", ddl)  # a key column stays non-null

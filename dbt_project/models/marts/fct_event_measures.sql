@@ -3,7 +3,8 @@
 -- the mention's id and the measure's position joined by '-'. event_id is the
 -- deduplicated event (fct_events) the mention reports; event_mention_id the
 -- mention itself. A measure whose mention is missing keeps the mention id as
--- event_id, so the relationship test reports it.
+-- event_id, so the relationship test reports it. The mentions come from
+-- fct_event_mentions, built just before, so the clustering view is not run again.
 with measures as (
 
     select * from {{ ref('int_event_measure_mentions__current') }}
@@ -12,7 +13,7 @@ with measures as (
 
 mentions as (
 
-    select mention_id, event_id from {{ ref('int_event_mentions__clustered') }}
+    select mention_id, event_id from {{ ref('fct_event_mentions') }}
 
 )
 

@@ -6,7 +6,7 @@
 -- (document_id, evidence, measure_count); mention_count, document_count and
 -- the first and last report dates follow.
 -- The mentions come from fct_event_mentions, built just before, so the
--- clustering (int_event_mentions__clustered, a view) runs once per build.
+-- marts run the clustering (int_event_mentions__clustered, a view) once.
 with mentions as (
 
     select * from {{ ref('fct_event_mentions') }}
