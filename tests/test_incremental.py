@@ -38,6 +38,14 @@ def _run(build: Path, corpus: Path) -> dict:
     return {"ingest": ingested, "transform": built, "validate": validate(build, ingested["run_id"])}
 
 
+def _add_document_that_fails_the_checks(corpus: Path) -> None:
+    """future.txt, published in 2099: its batch fails a critical check and is quarantined."""
+    (corpus / "future.txt").write_text(
+        "泉州市科技局发布通知，到2030年全市高新技术企业达到5000家，研发投入强度达到3%。", encoding="utf-8"
+    )
+    (corpus / "future.meta.json").write_text(json.dumps({"publish_date": "2099-01-01"}), encoding="utf-8")
+
+
 def _marts(db: Path) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
@@ -112,10 +120,7 @@ def test_a_quarantined_document_leaves_the_incremental_marts(corpus, tmp_path):
     _run(build, corpus)
     before = _marts(build)
 
-    (corpus / "future.txt").write_text(
-        "泉州市科技局发布通知，到2030年全市高新技术企业达到5000家，研发投入强度达到3%。", encoding="utf-8"
-    )
-    (corpus / "future.meta.json").write_text(json.dumps({"publish_date": "2099-01-01"}), encoding="utf-8")
+    _add_document_that_fails_the_checks(corpus)
     with pytest.raises(ChecksFailed):
         _run(build, corpus)  # the new batch fails; it is quarantined
     con = duckdb.connect(str(build), read_only=True)
@@ -136,10 +141,7 @@ def test_a_quarantined_document_leaves_the_incremental_marts(corpus, tmp_path):
 def test_a_released_batch_comes_back_whole(corpus, tmp_path):
     build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
     _run(build, corpus)
-    (corpus / "future.txt").write_text(
-        "泉州市科技局发布通知，到2030年全市高新技术企业达到5000家，研发投入强度达到3%。", encoding="utf-8"
-    )
-    (corpus / "future.meta.json").write_text(json.dumps({"publish_date": "2099-01-01"}), encoding="utf-8")
+    _add_document_that_fails_the_checks(corpus)
     with pytest.raises(ChecksFailed):
         _run(build, corpus)
     con = duckdb.connect(str(build), read_only=True)
