@@ -351,9 +351,8 @@ def _validate(context, suite: TableSuite, df, today: date):
     batch = asset.add_batch_definition_whole_dataframe("whole_table").get_batch(
         batch_parameters={"dataframe": df}
     )
-    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name))
-    for expectation in suite.expectations(today):
-        gx_suite.add_expectation(expectation)
+    # Built whole, then added once: add_expectation on a saved suite saves it again each time.
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(today)))
     id_columns = [c for c in suite.id_columns if c in df.columns]
     validation = batch.validate(
         gx_suite,
