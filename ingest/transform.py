@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from dataclasses import dataclass, field, replace
@@ -243,16 +244,23 @@ def _load_manifest(target_path: Path) -> dict:
         return {}
 
 
+# How DuckDB reports a row that breaks a model contract's not_null constraint.
+NOT_NULL_VIOLATION = re.compile(r"NOT NULL constraint failed: [^\s.]+\.(\S+)")
+
+
 def _with_examples(n: DbtNodeResult, build_db: Path, manifest: dict) -> DbtNodeResult:
-    """Attach a few offending rows to a failed data test (best effort)."""
-    if n.resource_type != "test":
-        return n
-    test = manifest.get("nodes", {}).get(n.unique_id) or {}
-    compiled = test.get("compiled_code")
-    if not compiled:
+    """Attach a few offending rows to a failed data test, or to a model whose
+    contract's not_null constraint failed (best effort)."""
+    node = manifest.get("nodes", {}).get(n.unique_id) or {}
+    compiled = node.get("compiled_code")
+    violation = NOT_NULL_VIOLATION.search(n.message or "") if n.resource_type == "model" else None
+    if not compiled or (n.resource_type != "test" and not violation):
         return n
     try:
-        examples = _failing_rows(build_db, test, compiled, manifest)
+        if violation:
+            examples = _rows_with_null(build_db, compiled, violation.group(1))
+        else:
+            examples = _failing_rows(build_db, node, compiled, manifest)
     except (duckdb.Error, KeyError, TypeError, ValueError) as exc:
         # Diagnostics must never hide the failure itself.
         examples = [{"error": f"could not read failing rows: {exc}"}]
@@ -291,6 +299,18 @@ def _failing_rows(
             if rows:
                 failing = rows
         return [{k: _short(v) for k, v in row.items()} for row in failing]
+    finally:
+        con.close()
+
+
+def _rows_with_null(build_db: Path, compiled: str, column: str) -> list[dict]:
+    """The rows of a model's query that leave ``column`` null."""
+    quoted = '"' + column.replace('"', '""') + '"'
+    con = storage.connect(build_db, read_only=True)
+    try:
+        cur = con.execute(f"select * from ({compiled}) as model_rows where {quoted} is null limit {MAX_EXAMPLES}")
+        cols = [d[0] for d in cur.description]
+        return [{k: _short(v) for k, v in zip(cols, row)} for row in cur.fetchall()]
     finally:
         con.close()
 

@@ -267,7 +267,8 @@ def test_bad_value_kind_fails_the_accepted_values_test(tmp_path, build_db):
     assert "v-new-3" in str(caught.value)
 
 
-def test_orphan_and_unparseable_event_fail_with_rows(tmp_path, build_db):
+def _orphan_event(build_db: Path, event_date_text: str) -> None:
+    """An event mention of a document that is not in raw.documents."""
     execute(
         build_db,
         "insert into raw.extractions values ('ffffffffffffffff', 'extract-2.0', 0, 1, ?)",
@@ -276,9 +277,13 @@ def test_orphan_and_unparseable_event_fail_with_rows(tmp_path, build_db):
     execute(
         build_db,
         "insert into raw.event_mentions values ('e-orphan', 'ffffffffffffffff', 'extract-2.0', "
-        "'2022-13', 'month', 'meeting', '无主会议', null, '无主会议召开。', 0, 7, ?)",
-        [NEW],
+        "?, 'month', 'meeting', '无主会议', null, '无主会议召开。', 0, 7, ?)",
+        [event_date_text, NEW],
     )
+
+
+def test_orphan_event_and_measure_fail_with_rows(tmp_path, build_db):
+    _orphan_event(build_db, "2022-12")
     # A measure whose event mention is missing.
     execute(
         build_db,
@@ -292,7 +297,6 @@ def test_orphan_and_unparseable_event_fail_with_rows(tmp_path, build_db):
     assert not result.success
     failed = {name.split("__")[0] for name in result.failed_nodes}
     assert "relationships_fct_events_document_id" in failed
-    assert "not_null_fct_events_event_date" in failed
     assert "relationships_fct_event_measures_event_id" in failed
     measure = next(
         n for n in result.nodes if n.name.startswith("relationships_fct_event_measures")
@@ -303,6 +307,23 @@ def test_orphan_and_unparseable_event_fail_with_rows(tmp_path, build_db):
     )
     assert relationship.examples[0]["event_id"] == "e-orphan"
     assert any("e-orphan" in m for m in result.messages)
+
+
+def test_unparseable_event_date_breaks_the_contract_with_rows(tmp_path, build_db):
+    # fct_events.event_date is not_null by the model's contract: the model fails
+    # and the failure shows the rows that would have broken it.
+    _orphan_event(build_db, "2022-13")
+
+    with pytest.raises(DbtBuildError) as caught:
+        build(tmp_path, build_db)
+
+    events = caught.value.result.node("fct_events")
+    assert events.failed and "event_date" in events.message
+    assert events.examples[0]["event_id"] == "e-orphan"
+    assert events.examples[0]["event_date"] is None
+    assert "e-orphan" in str(caught.value)
+    # Nothing is tested or built on the table that was not replaced.
+    assert caught.value.result.node("unique_fct_events_event_id").status == "skipped"
 
 
 def test_extraction_without_mentions_retires_older_version(tmp_path, build_db):

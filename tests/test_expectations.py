@@ -156,8 +156,8 @@ def test_bad_fact_rows_are_identified(db):
     )
     execute(
         db,
-        "insert into marts.fct_events (event_id, document_id, event_date, date_precision, event_type, name, evidence)"
-        " values ('e-orphan', 'ffffffffffffffff', date '2022-01-05', 'week', 'party', '无主活动', '无主活动。')",
+        "insert into marts.fct_events (event_id, document_id, event_date, date_precision, event_type, name, evidence, measure_count)"
+        " values ('e-orphan', 'ffffffffffffffff', date '2022-01-05', 'week', 'party', '无主活动', '无主活动。', 0)",
     )
 
     report = run_checks(db)
@@ -228,6 +228,10 @@ def test_negative_change_passes_but_negative_level_warns(db):
 
 
 def test_bad_indicator_value_and_orphan_measure_are_critical(db):
+    # The marts' contracts reject a null value when dbt builds them; the suites
+    # check it again on their own, as for a table built before its contract said so.
+    for table in ("fct_indicator_values", "fct_event_measures"):
+        execute(db, f"alter table marts.{table} alter column value drop not null")
     execute(
         db,
         "update marts.fct_indicator_values set value_kind = 'forecast', "
