@@ -98,6 +98,16 @@ class DbtBuildError(RuntimeError):
         super().__init__(result.summary())
 
 
+def dbt_folder(build_db: str | Path) -> Path:
+    """Where dbt writes for this build file: ``target/`` (artifacts, the saved
+    parse) and ``logs/``, beside it. dbt keys its saved parse to the profile,
+    which holds the build file's path, so one folder per build file keeps the
+    parse of each warehouse valid; one shared folder would be parsed anew
+    whenever another warehouse was built, and written by two builds at once."""
+    build_db = Path(build_db).resolve()
+    return build_db.with_name(build_db.name + ".dbt")
+
+
 def _invoke_dbt(args: list[str], build_db: Path):
     """Run dbt in-process against ``build_db`` (profiles.yml reads it from the
     environment), then release dbt-duckdb's cached handle so the file is not left locked."""
@@ -134,8 +144,9 @@ def run_dbt_build(
 ) -> DbtBuildResult:
     """Run ``dbt build`` against ``build_db``; raise DbtBuildError if anything failed.
 
-    target_path/log_path default to dbt_project/target and dbt_project/logs
-    (gitignored); pass other paths when the project folder is read-only.
+    target_path/log_path default to ``target`` and ``logs`` in a folder beside
+    the build file (``dbt_folder``), so the project folder may be read-only and
+    each warehouse keeps its own saved parse.
     ``select``, ``dbt_vars`` and ``full_refresh`` map to ``--select``, ``--vars``
     and ``--full-refresh`` (incremental models rebuilt from scratch).
     """
@@ -143,8 +154,8 @@ def run_dbt_build(
     if not storage.exists(build_db):
         # dbt-duckdb would silently create an empty file and fail on sources.
         raise FileNotFoundError(f"build database not found: {build_db}")
-    target_path = Path(target_path or DBT_PROJECT_DIR / "target").resolve()
-    log_path = Path(log_path or DBT_PROJECT_DIR / "logs").resolve()
+    target_path = Path(target_path or dbt_folder(build_db) / "target").resolve()
+    log_path = Path(log_path or dbt_folder(build_db) / "logs").resolve()
 
     args = [
         "build",
@@ -347,7 +358,7 @@ def generate_dbt_docs(
     static_index.html, a single self-contained page of the project's docs
     that opens from disk. Run it after ``run_dbt_build`` on the same file
     (the catalog reads the built relations). The build's saved parse in
-    ``build_target_path`` (default dbt_project/target) is reused, so the
+    ``build_target_path`` (default: the build's, see ``dbt_folder``) is reused, so the
     project is not parsed again. Raises RuntimeError on failure.
     """
     build_db = Path(build_db).resolve()
@@ -355,10 +366,10 @@ def generate_dbt_docs(
         raise FileNotFoundError(f"build database not found: {build_db}")
     out_dir = Path(out_dir).resolve()
     out_dir.mkdir(parents=True, exist_ok=True)
-    log_path = Path(log_path or DBT_PROJECT_DIR / "logs").resolve()
+    log_path = Path(log_path or dbt_folder(build_db) / "logs").resolve()
     # A full parse costs seconds; dbt checks the saved one against the project
     # and profile and parses again by itself if either changed.
-    saved_parse = Path(build_target_path or DBT_PROJECT_DIR / "target") / "partial_parse.msgpack"
+    saved_parse = Path(build_target_path or dbt_folder(build_db) / "target") / "partial_parse.msgpack"
     if saved_parse.is_file():
         shutil.copyfile(saved_parse, out_dir / saved_parse.name)
     args = [

@@ -121,7 +121,7 @@ def test_the_dag_runs_on_celery_workers_with_postgres_metadata(cluster, tmp_path
                 return "success" if "success" in fields else "failed"
         return None
 
-    assert _wait(finished, 420, "the DAG run to finish", logs) == "success", (logs / "worker.log").read_text()[-3000:]
+    assert _wait(finished, 900, "the DAG run to finish", logs) == "success", (logs / "worker.log").read_text()[-3000:]
     # The tasks ran in the Celery worker process, not in the scheduler.
     worker_log = (logs / "worker.log").read_text(errors="replace")
     assert "process_batch" in worker_log and "publish_warehouse" in worker_log
