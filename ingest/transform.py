@@ -280,9 +280,7 @@ def _failing_rows(
 ) -> list[dict]:
     con = storage.connect(build_db, read_only=True)
     try:
-        cur = con.execute(f"select * from ({compiled}) as failing limit {MAX_EXAMPLES}")
-        cols = [d[0] for d in cur.description]
-        failing = [dict(zip(cols, row)) for row in cur.fetchall()]
+        failing = _dicts(con.execute(f"select * from ({compiled}) as failing limit {MAX_EXAMPLES}"))
         # For a column test, show the model's whole rows so their keys identify them.
         model = manifest.get("nodes", {}).get(test.get("attached_node") or "")
         column = test.get("column_name")
@@ -293,17 +291,14 @@ def _failing_rows(
             and test_name in {"not_null", "unique", "accepted_values", "relationships"}
         ):
             relation = f'"{model["schema"]}"."{model.get("alias") or model["name"]}"'
-            quoted = '"' + column.replace('"', '""') + '"'
             if test_name == "not_null":
-                sql = f"select * from {relation} where {quoted} is null limit {MAX_EXAMPLES}"
+                sql = _null_rows_sql(relation, column)
                 params: list = []
             else:
                 values = [next(iter(row.values())) for row in failing]
-                sql = f"select * from {relation} where list_contains(?, {quoted}) limit {MAX_EXAMPLES}"
+                sql = f"select * from {relation} where list_contains(?, {_quoted(column)}) limit {MAX_EXAMPLES}"
                 params = [values]
-            cur = con.execute(sql, params)
-            cols = [d[0] for d in cur.description]
-            rows = [dict(zip(cols, row)) for row in cur.fetchall()]
+            rows = _dicts(con.execute(sql, params))
             if rows:
                 failing = rows
         return [{k: _short(v) for k, v in row.items()} for row in failing]
@@ -313,14 +308,25 @@ def _failing_rows(
 
 def _rows_with_null(build_db: Path, compiled: str, column: str) -> list[dict]:
     """The rows of a model's query that leave ``column`` null."""
-    quoted = '"' + column.replace('"', '""') + '"'
     con = storage.connect(build_db, read_only=True)
     try:
-        cur = con.execute(f"select * from ({compiled}) as model_rows where {quoted} is null limit {MAX_EXAMPLES}")
-        cols = [d[0] for d in cur.description]
-        return [{k: _short(v) for k, v in zip(cols, row)} for row in cur.fetchall()]
+        rows = _dicts(con.execute(_null_rows_sql(f"({compiled}) as model_rows", column)))
+        return [{k: _short(v) for k, v in row.items()} for row in rows]
     finally:
         con.close()
+
+
+def _null_rows_sql(source: str, column: str) -> str:
+    return f"select * from {source} where {_quoted(column)} is null limit {MAX_EXAMPLES}"
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _dicts(cursor) -> list[dict]:
+    columns = [d[0] for d in cursor.description]
+    return [dict(zip(columns, row)) for row in cursor.fetchall()]
 
 
 def _short(value: Any) -> Any:
