@@ -297,10 +297,17 @@ def _create_scope_documents(con, document_ids: Sequence[str] | None) -> None:
             [list(document_ids)],
         )
         return
-    try:
-        con.execute(f"create or replace temp table {SCOPE_DOCUMENTS} as select document_id from raw.documents")
-    except duckdb.Error:  # no readable raw.documents: its suite reports that itself
-        con.execute(f"create or replace temp table {SCOPE_DOCUMENTS} (document_id varchar)")
+    # Unscoped, every document: also those extracted but missing from
+    # raw.documents, whose mentions the mention suites report as orphans.
+    con.execute(f"create or replace temp table {SCOPE_DOCUMENTS} (document_id varchar)")
+    for table in ("raw.documents", "raw.extractions"):
+        try:
+            con.execute(
+                f"insert into {SCOPE_DOCUMENTS} select document_id from {table} "
+                f"except select document_id from {SCOPE_DOCUMENTS}"
+            )
+        except duckdb.Error:  # an unreadable table: its suite reports that itself
+            pass
 
 
 def _unreadable(suite: TableSuite, error: str) -> ExpectationOutcome:

@@ -465,6 +465,8 @@ def _current_mentions(table: str, columns: str) -> str:
         inner join current_version as c
             on m.document_id = c.document_id and m.extractor_version = c.extractor_version
         left join raw.documents as d on m.document_id = d.document_id
+        -- filtered here, not outside: DuckDB would read every document's clean_text first
+        where m.document_id in (select document_id from {SCOPE_DOCUMENTS})
     """
 
 
