@@ -411,7 +411,12 @@ def transform(build_db: Path, *, full_refresh: bool | None = None) -> dict:
     finally:
         con.close()
     full = full_refresh if full_refresh is not None else (last is None or last[0] != fingerprint)
-    result = run_dbt_build(build_db, full_refresh=full, select=None if full else INCREMENTAL_SELECTION)
+    result = run_dbt_build(
+        build_db,
+        full_refresh=full,
+        select=None if full else INCREMENTAL_SELECTION,
+        exclude=None if full else INCREMENTAL_EXCLUSION,
+    )
     con = connect(build_db)
     try:
         con.execute(
@@ -423,10 +428,17 @@ def transform(build_db: Path, *, full_refresh: bool | None = None) -> dict:
     return {"success": result.success, "mode": "full" if full else "incremental"}
 
 
-# What an incremental dbt build runs: the marts that raw data feeds, and the
-# tests that read them. Marts built from seeds alone (the region and date
-# dimensions) change only with the project, and a changed project builds in full.
-INCREMENTAL_SELECTION = "source:raw+,path:models/marts"
+# What an incremental dbt build runs: the tables that raw data feeds (marts,
+# and the intermediate tables several marts read) and the marts' tests; the
+# intermediate models' own tests run in full builds. Views need no run while
+# their SQL is unchanged; tables built from seeds alone (the region and date
+# dimensions) change only with the project, and a changed project builds in
+# full. (An exclusion by path alone would also drop the singular tests that
+# read an intermediate view.)
+INCREMENTAL_SELECTION = (
+    "source:raw+,config.materialized:table source:raw+,config.materialized:incremental"
+)
+INCREMENTAL_EXCLUSION = "test_type:generic,path:models/intermediate"
 
 
 AUDIT_DDL = """

@@ -136,6 +136,7 @@ def run_dbt_build(
     target_path: str | Path | None = None,
     log_path: str | Path | None = None,
     select: str | None = None,
+    exclude: str | None = None,
     dbt_vars: dict[str, Any] | None = None,
     full_refresh: bool = False,
     raise_on_failure: bool = True,
@@ -145,8 +146,9 @@ def run_dbt_build(
     target_path/log_path default to ``target`` and ``logs`` in a folder beside
     the build file (``dbt_folder``), so the project folder may be read-only and
     each warehouse keeps its own saved parse.
-    ``select``, ``dbt_vars`` and ``full_refresh`` map to ``--select``, ``--vars``
-    and ``--full-refresh`` (incremental models rebuilt from scratch).
+    ``select``, ``exclude``, ``dbt_vars`` and ``full_refresh`` map to ``--select``,
+    ``--exclude``, ``--vars`` and ``--full-refresh`` (incremental models rebuilt
+    from scratch).
     """
     build_db = Path(build_db).resolve()
     if not storage.exists(build_db):
@@ -165,6 +167,8 @@ def run_dbt_build(
     ]  # fmt: skip
     if select:
         args += ["--select", select]
+    if exclude:
+        args += ["--exclude", exclude]
     if dbt_vars:
         args += ["--vars", json.dumps(dbt_vars)]
     if full_refresh:

@@ -5,6 +5,10 @@
 -- in % does not map to the 亿元 indicator it contains). A string that maps to
 -- nothing gets an indicator of its own (indicator_id 'x_' + hash of its key),
 -- so every fact row has an indicator and equal strings still group together.
+-- A table, not a view: the target and indicator-value facts and dim_indicators
+-- all join it, and as a view each would map every indicator string again.
+{{ config(materialized='table') }}
+
 with texts as (
 
     select distinct indicator, unit from {{ ref('int_target_mentions__current') }}

@@ -5,6 +5,10 @@
 -- division name the text contains (ties to the lower level: 福建省泉州市 ->
 -- 泉州市). Names shared by several divisions of the same level (鼓楼区) go to
 -- the smallest code and are flagged ambiguous.
+-- A table, not a view: nearly every mart joins it, and as a view each of them
+-- would resolve every region text again.
+{{ config(materialized='table') }}
+
 with texts as (
 
     select region as region_text from {{ ref('stg_raw__documents') }}
