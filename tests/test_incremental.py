@@ -27,8 +27,15 @@ from ingest.pipeline import (
     validate,
 )
 
-# The incremental marts (materialized='incremental') and a table built in full each run.
-MARTS = ("fct_targets", "fct_indicator_values", "dim_documents", "fct_events")
+# The incremental marts (materialized='incremental'), the two read from the
+# incremental int_organizations__mentions, and a table built in full each run;
+# compared with a full rebuild, and from run to run while raw is the same.
+DOCUMENT_MARTS = (
+    "fct_targets", "fct_indicator_values", "dim_documents",
+    "fct_document_organizations", "dim_organizations", "fct_events",
+)  # fmt: skip
+# ... and the load history, which every run adds to: compared with a full rebuild only.
+MARTS = (*DOCUMENT_MARTS, "fct_document_loads")
 
 
 def _run(build: Path, corpus: Path) -> dict:
@@ -46,10 +53,10 @@ def _add_document_that_fails_the_checks(corpus: Path) -> None:
     (corpus / "future.meta.json").write_text(json.dumps({"publish_date": "2099-01-01"}), encoding="utf-8")
 
 
-def _marts(db: Path) -> dict[str, list[tuple]]:
+def _marts(db: Path, names: tuple[str, ...] = MARTS) -> dict[str, list[tuple]]:
     con = duckdb.connect(str(db), read_only=True)
     try:
-        return {name: sorted(con.execute(f"select * from marts.{name}").fetchall(), key=repr) for name in MARTS}
+        return {name: sorted(con.execute(f"select * from marts.{name}").fetchall(), key=repr) for name in names}
     finally:
         con.close()
 
@@ -82,8 +89,8 @@ def test_second_run_is_incremental_and_equals_a_full_build(corpus, tmp_path):
     assert second["transform"]["mode"] == "incremental"
     assert second["validate"]["documents_checked"] == 1  # only the new document
 
-    incremental = _marts(build)
-    assert incremental == _full_rebuild(build, tmp_path)
+    assert _marts(build) == _full_rebuild(build, tmp_path)
+    incremental = _marts(build, DOCUMENT_MARTS)
     con = duckdb.connect(str(build), read_only=True)
     try:
         new_targets = con.execute(
@@ -106,19 +113,20 @@ def test_second_run_is_incremental_and_equals_a_full_build(corpus, tmp_path):
     # Nothing new: nothing to check but the whole-warehouse reconciliation, marts unchanged.
     third = _run(build, corpus)
     assert third["validate"]["documents_checked"] == 0
-    assert _marts(build) == incremental
+    assert _marts(build, DOCUMENT_MARTS) == incremental
+    assert _marts(build) == _full_rebuild(build, tmp_path)
 
     # `policy-warehouse run --full` rebuilds and checks everything, to the same marts.
     full = run_all(tmp_path / "policy.duckdb", corpus_dir=corpus, full=True)
     assert full["transform"]["mode"] == "full"
     assert full["validate"]["documents_checked"] == "all"
-    assert _marts(build) == incremental
+    assert _marts(build, DOCUMENT_MARTS) == incremental
 
 
 def test_a_quarantined_document_leaves_the_incremental_marts(corpus, tmp_path):
     build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
     _run(build, corpus)
-    before = _marts(build)
+    before = _marts(build, DOCUMENT_MARTS)
 
     _add_document_that_fails_the_checks(corpus)
     with pytest.raises(ChecksFailed):
@@ -135,7 +143,8 @@ def test_a_quarantined_document_leaves_the_incremental_marts(corpus, tmp_path):
     for path in corpus.glob("future.*"):
         path.unlink()
     _run(build, corpus)
-    assert _marts(build) == before == _full_rebuild(build, tmp_path)
+    assert _marts(build, DOCUMENT_MARTS) == before
+    assert _marts(build) == _full_rebuild(build, tmp_path)
 
 
 def test_a_released_batch_comes_back_whole(corpus, tmp_path):
@@ -169,3 +178,6 @@ def test_a_released_batch_comes_back_whole(corpus, tmp_path):
             assert not con.execute(f"select count(*) from quarantine.{table}").fetchone()[0], table
     finally:
         con.close()
+    # Back in raw with its old extraction time, it comes back into the incremental marts.
+    assert transform(build)["mode"] == "incremental"
+    assert _marts(build) == _full_rebuild(build, tmp_path)

@@ -1,12 +1,28 @@
-{#- Marts with one set of rows per document (fct_targets, fct_indicator_values)
-    are incremental: a run takes in only the documents whose current extraction
-    is not in the mart yet (new, re-extracted, or released from quarantine);
-    `delete+insert` on document_id replaces their rows, and the post-hook
-    drops the rows of documents that are no longer current (quarantined, or
-    re-extracted into no rows). A changed project rebuilds them in full
-    (ingest.pipeline.transform). -#}
+{#- Marts with one set of rows per document are incremental: a run takes in
+    only the documents whose current extraction is not in the model yet (new,
+    re-extracted, or released from quarantine); `delete+insert` on document_id
+    replaces their rows, and the post-hook drops the rows of documents that
+    are no longer current (quarantined, or re-extracted into no rows). A
+    changed project rebuilds them in full (ingest.pipeline.transform).
 
-{% macro documents_to_refresh() -%}
+    every_document=false: the mention facts (fct_targets, fct_indicator_values),
+    whose rows exist only for documents with a current extraction.
+    every_document=true: models of every document in raw, extracted or not
+    (dim_documents, int_organizations__mentions); a document without an
+    extraction carries a null extracted_at. -#}
+
+{% macro documents_to_refresh(every_document=false) -%}
+    {%- if every_document %}
+    select documents.document_id
+    from {{ ref('stg_raw__documents') }} as documents
+    left join {{ ref('int_extractions__current_version') }} as current_version
+        on documents.document_id = current_version.document_id
+    where not exists (
+        select 1 from {{ this }} as built
+        where built.document_id = documents.document_id
+            and built.extracted_at is not distinct from current_version.extracted_at
+    )
+    {%- else %}
     select current_version.document_id
     from {{ ref('int_extractions__current_version') }} as current_version
     where not exists (
@@ -14,15 +30,40 @@
         where built.document_id = current_version.document_id
             and built.extracted_at = current_version.extracted_at
     )
+    {%- endif %}
 {%- endmacro %}
 
-{% macro delete_superseded_rows() -%}
+{% macro delete_superseded_rows(every_document=false) -%}
     {%- if is_incremental() -%}
+    {%- if every_document %}
+    delete from {{ this }} as built
+    where not exists (
+        select 1
+        from {{ ref('stg_raw__documents') }} as documents
+        left join {{ ref('int_extractions__current_version') }} as current_version
+            on documents.document_id = current_version.document_id
+        where documents.document_id = built.document_id
+            and current_version.extracted_at is not distinct from built.extracted_at
+    )
+    {%- else %}
     delete from {{ this }} as built
     where not exists (
         select 1 from {{ ref('int_extractions__current_version') }} as current_version
         where current_version.document_id = built.document_id
             and current_version.extracted_at = built.extracted_at
+    )
+    {%- endif %}
+    {%- endif -%}
+{%- endmacro %}
+
+{#- fct_document_loads: rows whose ingest_log row is gone (raw.ingest_log is
+    append-only, so only a hand-edited log makes any). -#}
+{% macro delete_rows_not_in_log() -%}
+    {%- if is_incremental() -%}
+    delete from {{ this }} as built
+    where not exists (
+        select 1 from {{ ref('stg_raw__ingest_log') }} as log
+        where log.ingest_log_id = built.ingest_log_id
     )
     {%- endif -%}
 {%- endmacro %}

@@ -6,15 +6,38 @@
 -- region; a name that starts with a division's name (泉州市人民政府) to that
 -- division; any other name (国务院) to none. organization_id hashes the name with the region code, so 市科技局
 -- of 泉州 and of 晋江 are two organizations.
+-- An incremental table by document (macros/incremental_by_document.sql), not a
+-- view: the regex over every document's text would otherwise run for each of
+-- the two marts that read it, in every build. A document that names no
+-- organization has no row, so each run looks at it again (one regex over its
+-- text).
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='document_id',
+        on_schema_change='fail',
+        post_hook="{{ delete_superseded_rows(every_document=true) }}"
+    )
+}}
+
 with documents as (
 
-    select document_id, clean_text, region from {{ ref('stg_raw__documents') }}
+    select documents.document_id, documents.clean_text, current_version.extracted_at
+    from {{ ref('stg_raw__documents') }} as documents
+    left join {{ ref('int_extractions__current_version') }} as current_version
+        on documents.document_id = current_version.document_id
+    {% if is_incremental() %}
+    where documents.document_id in ({{ documents_to_refresh(every_document=true) }})
+    {% endif %}
 
 ),
 
+-- Filtered to the documents above: DuckDB does not push the filter into the views.
 enriched as (
 
     select * from {{ ref('int_documents__enriched') }}
+    where document_id in (select document_id from documents)
 
 ),
 
@@ -27,6 +50,7 @@ issuers as (
     select document_id, issuer, 'issuer'
     from {{ ref('int_targets__enriched') }}
     where issuer is not null
+        and document_id in (select document_id from documents)
 
 ),
 
@@ -108,6 +132,7 @@ select
     {{ short_key(['mentions.organization_name', "coalesce(name_regions.region_code, case when regexp_matches(mentions.organization_name, '^[省市县区州]') then enriched.region_code end)"]) }}
         as organization_id,
     mentions.document_id,
+    documents.extracted_at,
     mentions.organization_name,
     mentions.role,
     coalesce(
@@ -124,4 +149,5 @@ select
     end as organization_type
 from mentions
 inner join enriched on mentions.document_id = enriched.document_id
+inner join documents on mentions.document_id = documents.document_id
 left join name_regions on mentions.organization_name = name_regions.organization_name

@@ -4,15 +4,33 @@
 -- int_documents__enriched for how they are derived).
 -- Counts come from the intermediate models, not the facts, so a failing test
 -- on a fact does not skip the dimension in `dbt build`.
+-- Incremental by document (macros/incremental_by_document.sql): a run takes in
+-- the documents that are new or re-extracted since the last build; a
+-- document's row depends only on the document and its current extraction.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='document_id',
+        on_schema_change='fail',
+        post_hook="{{ delete_superseded_rows(every_document=true) }}"
+    )
+}}
 with documents as (
 
     select * from {{ ref('stg_raw__documents') }}
+    {% if is_incremental() %}
+    where document_id in ({{ documents_to_refresh(every_document=true) }})
+    {% endif %}
 
 ),
 
+-- Each part below is filtered to the documents above: DuckDB does not push the
+-- filter through the joins into the views' aggregations.
 current_version as (
 
     select * from {{ ref('int_extractions__current_version') }}
+    where document_id in (select document_id from documents)
 
 ),
 
@@ -20,6 +38,7 @@ target_counts as (
 
     select document_id, count(*) as target_count
     from {{ ref('int_target_mentions__current') }}
+    where document_id in (select document_id from documents)
     group by document_id
 
 ),
@@ -28,6 +47,7 @@ event_counts as (
 
     select document_id, count(*) as event_count
     from {{ ref('int_event_mentions__current') }}
+    where document_id in (select document_id from documents)
     group by document_id
 
 ),
@@ -35,6 +55,7 @@ event_counts as (
 enriched as (
 
     select * from {{ ref('int_documents__enriched') }}
+    where document_id in (select document_id from documents)
 
 ),
 
@@ -42,6 +63,7 @@ indicator_value_counts as (
 
     select document_id, count(*) as indicator_value_count
     from {{ ref('int_indicator_value_mentions__current') }}
+    where document_id in (select document_id from documents)
     group by document_id
 
 )
@@ -70,7 +92,8 @@ select
     enriched.document_number,
     enriched.document_kind,
     enriched.issuing_body,
-    enriched.region_code
+    enriched.region_code,
+    current_version.extracted_at
 
 from documents
 left join current_version on documents.document_id = current_version.document_id
