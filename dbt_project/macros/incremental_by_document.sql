@@ -8,8 +8,10 @@
     every_document=false: the mention facts (fct_targets, fct_indicator_values),
     whose rows exist only for documents with a current extraction.
     every_document=true: models of every document in raw, extracted or not
-    (dim_documents, int_organizations__mentions); a document without an
-    extraction carries a null extracted_at. -#}
+    (dim_documents, int_organizations__mentions), keyed on the document's
+    loaded_at as well: a document without an extraction carries a null
+    extracted_at, and one quarantined and loaded again (its metadata fixed)
+    may still have none. -#}
 
 {% macro documents_to_refresh(every_document=false) -%}
     {%- if every_document %}
@@ -20,6 +22,7 @@
     where not exists (
         select 1 from {{ this }} as built
         where built.document_id = documents.document_id
+            and built.loaded_at = documents.loaded_at
             and built.extracted_at is not distinct from current_version.extracted_at
     )
     {%- else %}
@@ -43,6 +46,7 @@
         left join {{ ref('int_extractions__current_version') }} as current_version
             on documents.document_id = current_version.document_id
         where documents.document_id = built.document_id
+            and documents.loaded_at = built.loaded_at
             and current_version.extracted_at is not distinct from built.extracted_at
     )
     {%- else %}

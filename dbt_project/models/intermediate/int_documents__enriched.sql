@@ -16,11 +16,17 @@ with documents as (
 
 ),
 
+-- The issuer the document's targets name most often; a tie goes to the
+-- first in sort order, so that every build picks the same one.
 text_issuers as (
 
-    select document_id, mode(issuer) as issuer
-    from {{ ref('int_target_mentions__current') }}
-    where issuer is not null
+    select document_id, first(issuer order by mentions desc, issuer) as issuer
+    from (
+        select document_id, issuer, count(*) as mentions
+        from {{ ref('int_target_mentions__current') }}
+        where issuer is not null
+        group by document_id, issuer
+    )
     group by document_id
 
 ),

@@ -23,7 +23,7 @@
 
 with documents as (
 
-    select documents.document_id, documents.clean_text, current_version.extracted_at
+    select documents.document_id, documents.clean_text, documents.loaded_at, current_version.extracted_at
     from {{ ref('stg_raw__documents') }} as documents
     left join {{ ref('int_extractions__current_version') }} as current_version
         on documents.document_id = current_version.document_id
@@ -118,7 +118,11 @@ name_regions as (
 
     select
         mentions.organization_name,
-        arg_max(variants.region_code, variants.variant_length * 10 + variants.level_rank) as region_code
+        -- ties (a name several divisions share) to the smallest code, the same in every build
+        first(
+            variants.region_code
+            order by variants.variant_length * 10 + variants.level_rank desc, variants.region_code
+        ) as region_code
     from (select distinct organization_name from mentions) as mentions
     inner join {{ ref('int_regions__name_variants') }} as variants
         on variants.match_rank in (1, 2)
@@ -132,6 +136,7 @@ select
     {{ short_key(['mentions.organization_name', "coalesce(name_regions.region_code, case when regexp_matches(mentions.organization_name, '^[省市县区州]') then enriched.region_code end)"]) }}
         as organization_id,
     mentions.document_id,
+    documents.loaded_at,
     documents.extracted_at,
     mentions.organization_name,
     mentions.role,
