@@ -13,6 +13,18 @@
     extracted_at, and one quarantined and loaded again (its metadata fixed)
     may still have none. -#}
 
+{#- The config every model incremental by document shares:
+    {{ config(**incremental_by_document_config(every_document=...)) }} -#}
+{% macro incremental_by_document_config(every_document=false) -%}
+    {{ return({
+        'materialized': 'incremental',
+        'incremental_strategy': 'delete+insert',
+        'unique_key': 'document_id',
+        'on_schema_change': 'fail',
+        'post_hook': '{{ delete_superseded_rows(every_document=' ~ (every_document | lower) ~ ') }}',
+    }) }}
+{%- endmacro %}
+
 {% macro documents_to_refresh(every_document=false) -%}
     {%- if every_document %}
     select documents.document_id

@@ -11,15 +11,7 @@
 -- the two marts that read it, in every build. A document that names no
 -- organization has no row, so each run looks at it again (one regex over its
 -- text).
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='document_id',
-        on_schema_change='fail',
-        post_hook="{{ delete_superseded_rows(every_document=true) }}"
-    )
-}}
+{{ config(**incremental_by_document_config(every_document=true)) }}
 
 with documents as (
 

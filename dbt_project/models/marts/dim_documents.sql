@@ -7,15 +7,7 @@
 -- Incremental by document (macros/incremental_by_document.sql): a run takes in
 -- the documents that are new or re-extracted since the last build; a
 -- document's row depends only on the document and its current extraction.
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='document_id',
-        on_schema_change='fail',
-        post_hook="{{ delete_superseded_rows(every_document=true) }}"
-    )
-}}
+{{ config(**incremental_by_document_config(every_document=true)) }}
 with documents as (
 
     select * from {{ ref('stg_raw__documents') }}

@@ -5,15 +5,7 @@
 -- int_indicator_values__enriched, as in fct_targets). The conformed keys and
 -- the canonical value follow the columns of the first release.
 -- depends_on: {{ ref('int_extractions__current_version') }}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='document_id',
-        on_schema_change='fail',
-        post_hook="{{ delete_superseded_rows() }}"
-    )
-}}
+{{ config(**incremental_by_document_config()) }}
 select
     indicator_value_id,
     document_id,

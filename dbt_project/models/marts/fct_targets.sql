@@ -6,15 +6,7 @@
 -- (region_code, indicator_id) and the value in its family's canonical unit are
 -- added after the columns of the first release.
 -- depends_on: {{ ref('int_extractions__current_version') }}
-{{
-    config(
-        materialized='incremental',
-        incremental_strategy='delete+insert',
-        unique_key='document_id',
-        on_schema_change='fail',
-        post_hook="{{ delete_superseded_rows() }}"
-    )
-}}
+{{ config(**incremental_by_document_config()) }}
 select
     target_id,
     document_id,
