@@ -31,6 +31,9 @@ SITE_NAME = "local_site"
 RESULTS_DIR = ".results"  # inside out_dir: the validation results store (JSON)
 BATCH_IDENTIFIER = "whole_table"
 DEFAULT_KEEP_RUNS = 30
+VIEWS_MODULE = (
+    "expectations.data_docs_views"  # GX's page views, with compiled templates cached
+)
 
 
 def build_data_docs(
@@ -130,7 +133,28 @@ def _site_context(out_dir: Path):
                     "class_name": "TupleFilesystemStoreBackend",
                     "base_directory": str(out_dir),
                 },
-                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+                "site_index_builder": {
+                    "class_name": "DefaultSiteIndexBuilder",
+                    "view": {
+                        "module_name": VIEWS_MODULE,
+                        "class_name": "CachedIndexPageView",
+                    },
+                },
+                "site_section_builders": {
+                    "expectations": {
+                        "view": {
+                            "module_name": VIEWS_MODULE,
+                            "class_name": "CachedPageView",
+                        }
+                    },
+                    "validations": {
+                        "view": {
+                            "module_name": VIEWS_MODULE,
+                            "class_name": "CachedPageView",
+                        }
+                    },
+                    "profiling": "None",  # no profiling runs: skip the section
+                },
             }
         },
         analytics_enabled=False,
