@@ -82,6 +82,10 @@ def summary_text(warehouse: Path) -> str:
     con = storage.connect(warehouse, read_only=True)
     try:
         outcomes = dict(con.execute("select outcome, count(*) from raw.ingest_log group by outcome").fetchall())
+        # Files the last run found unchanged are counted in its plan, not logged one by one.
+        unchanged = con.execute(
+            "select coalesce(arg_max(unchanged_files, loaded_at), 0) from raw.loaded_plans"
+        ).fetchone()[0]
         targets = con.execute("select count(*) from marts.fct_targets").fetchone()[0]
         events = con.execute("select count(*) from marts.fct_events").fetchone()[0]
         documents = con.execute("select count(*) from marts.dim_documents").fetchone()[0]
@@ -101,7 +105,8 @@ def summary_text(warehouse: Path) -> str:
         "Policy warehouse summary",
         f"  documents in warehouse : {documents}",
         "  inputs                 : "
-        + ", ".join(f"{outcomes.get(k, 0)} {k}" for k in ("loaded", "duplicate", "rejected")),
+        + ", ".join(f"{outcomes.get(k, 0)} {k}" for k in ("loaded", "duplicate", "rejected"))
+        + f"; {unchanged} file(s) unchanged in the last run, not read again",
         f"  targets                : {targets}",
         f"  events                 : {events}",
         f"  checks passed          : {checks[1]} of {checks[0]} ({checks[2]} warnings, none critical)",

@@ -273,12 +273,19 @@ def _sections(data: _Data) -> tuple[dict, str]:
     )  # fmt: skip
 
     # Load health.
+    # A run's unchanged files are counted in its plan (raw.loaded_plans), not logged one by one.
     loads = data.rows(
-        "select run_id, min(logged_at) as started, count(*) as inputs, "
-        "count(*) filter (where outcome = 'loaded') as loaded, "
-        "count(*) filter (where outcome = 'duplicate') as duplicate, "
-        "count(*) filter (where outcome = 'rejected') as rejected "
-        "from raw.ingest_log group by run_id order by started desc limit 10"
+        "select run_id, coalesce(l.started, p.loaded_at) as started, "
+        "coalesce(l.inputs, 0) + coalesce(p.unchanged_files, 0) as inputs, "
+        "coalesce(l.loaded, 0) as loaded, coalesce(l.duplicate, 0) as duplicate, "
+        "coalesce(l.rejected, 0) as rejected, coalesce(p.unchanged_files, 0) as unchanged "
+        "from raw.loaded_plans p full join ("
+        "  select run_id, min(logged_at) as started, count(*) as inputs, "
+        "  count(*) filter (where outcome = 'loaded') as loaded, "
+        "  count(*) filter (where outcome = 'duplicate') as duplicate, "
+        "  count(*) filter (where outcome = 'rejected') as rejected "
+        "  from raw.ingest_log group by run_id"
+        ") l using (run_id) order by started desc limit 10"
     )
     rejects = data.rows(
         "select logged_at, source_uri, reason from raw.ingest_log where outcome = 'rejected' "
@@ -312,9 +319,9 @@ def _sections(data: _Data) -> tuple[dict, str]:
     )
     out.append(
         f'<section id="health"><h2>Load health</h2>{health}<h3>Runs</h3>'
-        + _table("runs-table", ["Run", "Started", "Inputs", "Loaded", "Duplicate", "Rejected"],
+        + _table("runs-table", ["Run", "Started", "Inputs", "Loaded", "Duplicate", "Rejected", "Unchanged"],
                  [[_e(r["run_id"]), _e(r["started"]), _e(r["inputs"]), _e(r["loaded"]), _e(r["duplicate"]),
-                   _e(r["rejected"])] for r in loads], {2, 3, 4, 5})
+                   _e(r["rejected"]), _e(r["unchanged"])] for r in loads], {2, 3, 4, 5, 6})
         + "<h3>Rejected inputs</h3>"
         + _table("rejects-table", ["When", "Source", "Reason"],
                  [[_e(r["logged_at"]), _e(r["source_uri"]), _e(r["reason"])] for r in rejects])

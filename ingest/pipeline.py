@@ -81,7 +81,10 @@ class IngestSummary:
     outcomes: Counter
 
     def as_dict(self) -> dict:
-        return {"run_id": self.run_id, **{k: self.outcomes.get(k, 0) for k in ("loaded", "duplicate", "rejected")}}
+        return {
+            "run_id": self.run_id,
+            **{k: self.outcomes.get(k, 0) for k in ("loaded", "duplicate", "rejected", "unchanged")},
+        }
 
 
 BATCH_SIZE = int(os.environ.get("POLICY_BATCH_SIZE", "500"))
@@ -98,17 +101,16 @@ def known_content(build_db: Path) -> dict[str, str]:
         con.close()
 
 
-def _last_fingerprints(build_db: Path) -> dict[str, tuple[str, str | None]]:
-    """Per file, the fingerprint it had when it was last read and kept (loaded or
-    duplicate), and the document it holds."""
+def _last_fingerprints(build_db: Path) -> dict[str, str]:
+    """Per file, the fingerprint it had when it was last read and kept (loaded, or
+    a duplicate of content already loaded)."""
     if not exists(build_db):
         return {}
     con = connect(build_db, read_only=True)
     try:
         rows = con.execute(
             """
-            select source_uri, arg_max(source_fingerprint, logged_at),
-                   arg_max(document_id, logged_at) filter (where document_id is not null)
+            select source_uri, arg_max(source_fingerprint, logged_at)
             from raw.ingest_log l
             where source_fingerprint is not null
               and (outcome = 'duplicate'
@@ -119,7 +121,7 @@ def _last_fingerprints(build_db: Path) -> dict[str, tuple[str, str | None]]:
         ).fetchall()
     finally:
         con.close()
-    return {uri: (print_, document_id) for uri, print_, document_id in rows}
+    return dict(rows)
 
 
 def staging_dir(build_db: Path, run_id: str) -> Path:
@@ -148,8 +150,10 @@ def plan_batches(
     """List the run's inputs and split them into batch manifests; returns their paths.
 
     Files unchanged since they were last read (same size and modification
-    time) are logged as duplicates here without being read again, which is
-    what makes a daily run cost what the day's new documents cost.
+    time) are not read again, which is what makes a daily run cost what the
+    day's new documents cost. They are counted in the plan (and in
+    ``raw.loaded_plans.unchanged_files`` once loaded), not logged one by one:
+    a row per file and run would grow the log by the whole corpus every run.
     """
     from ingest.sources.folder import corpus_root, list_fingerprints
     from ingest.sources.web import WebFetcher, discover_all
@@ -160,21 +164,16 @@ def plan_batches(
     # A new attempt of the same run (a cleared DAG run) starts from a clean plan.
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
-    (staging / "plan.json").write_text(json.dumps({"plan_id": uuid.uuid4().hex}), encoding="utf-8")
     settings = _fetch_settings(allow_private_addresses)
     items: list[dict] = []
-    planned = empty_rows()  # inputs settled while planning: unchanged files, unusable listings
+    planned = empty_rows()  # inputs settled while planning: unusable listings
     at = now()
+    unchanged = 0
     if corpus_dir:
         last = _last_fingerprints(build_db)
         for path, print_ in list_fingerprints(corpus_dir):
-            uri = path.absolute().as_uri()
-            last_print, document_id = last.get(uri, (None, None))
-            if print_ is not None and last_print == print_:
-                reason = "unchanged since it was last read (same size and modification time)"
-                planned["raw.ingest_log"].append(
-                    (run_id, uri, "duplicate", reason, document_id, None, None, at, print_)
-                )
+            if print_ is not None and last.get(path.absolute().as_uri()) == print_:
+                unchanged += 1
             else:
                 items.append({"file": str(path)})
     web_urls = list(urls)
@@ -200,6 +199,9 @@ def plan_batches(
             encoding="utf-8",
         )  # fmt: skip
         manifests.append(str(manifest))
+    # Written last: a plan that is there is complete.
+    plan = {"plan_id": uuid.uuid4().hex, "unchanged_files": unchanged}
+    (staging / "plan.json").write_text(json.dumps(plan), encoding="utf-8")
     return manifests
 
 
@@ -265,7 +267,8 @@ def load_run(build_db: Path, run_id: str) -> IngestSummary:
     staging = staging_dir(build_db, run_id)
     if not (staging / "plan.json").exists():
         return IngestSummary(run_id, Counter())  # loaded and cleaned up by an earlier try
-    plan_id = json.loads((staging / "plan.json").read_text(encoding="utf-8"))["plan_id"]
+    plan = json.loads((staging / "plan.json").read_text(encoding="utf-8"))
+    plan_id, unchanged = plan["plan_id"], plan.get("unchanged_files") or 0
     manifests = sorted(staging.glob("batch-*.json"))
     unfinished = [m.name for m in manifests if not (m.with_suffix("") / "_SUCCESS").exists()]
     if unfinished:
@@ -278,7 +281,12 @@ def load_run(build_db: Path, run_id: str) -> IngestSummary:
             con.execute("begin")
             batches = [staging / "batch-planned", *(m.with_suffix("") for m in manifests)]
             outcomes = load_batches(con, batches)
-            con.execute("insert into raw.loaded_plans values (?, ?, ?)", [plan_id, run_id, now()])
+            con.execute(
+                "insert into raw.loaded_plans (plan_id, run_id, loaded_at, unchanged_files) values (?, ?, ?, ?)",
+                [plan_id, run_id, now(), unchanged],
+            )
+            if unchanged:
+                outcomes["unchanged"] = unchanged
             failpoint("load")
             con.execute("commit")
     finally:

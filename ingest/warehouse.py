@@ -122,11 +122,16 @@ create table if not exists raw.event_mentions (
     extracted_at      timestamp not null
 );
 
--- Batch plans already loaded, so a retried load step never loads twice.
+-- Batch plans already loaded, so a retried load step never loads twice; one
+-- per run. unchanged_files counts the run's files that were not read again
+-- (same size and modification time as when last read): they get no row of
+-- their own in raw.ingest_log, which would otherwise grow by the whole corpus
+-- every run.
 create table if not exists raw.loaded_plans (
-    plan_id   varchar primary key,
-    run_id    varchar not null,
-    loaded_at timestamp not null
+    plan_id         varchar primary key,
+    run_id          varchar not null,
+    loaded_at       timestamp not null,
+    unchanged_files integer
 );
 
 -- Columns added after the first release; a build file from then gains them.
@@ -134,6 +139,7 @@ alter table raw.target_mentions add column if not exists region varchar;
 alter table raw.target_mentions add column if not exists issuer varchar;
 -- size:mtime of a file input, so an unchanged file is not read again
 alter table raw.ingest_log add column if not exists source_fingerprint varchar;
+alter table raw.loaded_plans add column if not exists unchanged_files integer;
 """
 
 

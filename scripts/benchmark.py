@@ -317,7 +317,10 @@ def run_pipeline(
         note = ""
         if name == "ingest":
             s = summaries[name]
-            note = f"loaded {s['loaded']}, duplicate {s['duplicate']}, rejected {s['rejected']}"
+            note = (
+                f"loaded {s['loaded']}, duplicate {s['duplicate']}, rejected {s['rejected']}, "
+                f"unchanged {s.get('unchanged', 0)}"
+            )
         elif name == "extract":
             s = summaries[name]
             note = (

@@ -135,7 +135,7 @@ def test_pipeline_publishes_a_local_catalog_lake(published_lake, file_counts):
     finally:
         con.close()
 
-    # A second run over the same corpus adds nothing: every input is a duplicate.
+    # A second run over the same corpus adds nothing: every input is unchanged.
     second = run_cli(corpus, warehouse)
     assert second.returncode == 0, _detail(second)
     con = open_lake(f"ducklake:{warehouse}")
@@ -145,11 +145,12 @@ def test_pipeline_publishes_a_local_catalog_lake(published_lake, file_counts):
             t: v for t, v in state.items() if t not in OPERATIONAL_MARTS
         }
         assert con.execute("select count(*) from raw.documents").fetchone()[0] == documents
+        # Nothing was read again: the run's plan counts the five files unchanged, the log has no row of its.
         last_run = con.execute(
-            "select outcome, count(*) from raw.ingest_log "
-            "where run_id = (select max(run_id) from raw.ingest_log) group by 1"
-        ).fetchall()
-        assert last_run == [("duplicate", 5)]
+            "select run_id, unchanged_files from raw.loaded_plans order by loaded_at desc limit 1"
+        ).fetchone()
+        assert last_run[1] == 5
+        assert con.execute("select count(*) from raw.ingest_log where run_id = ?", [last_run[0]]).fetchone()[0] == 0
     finally:
         con.close()
 

@@ -98,20 +98,22 @@ def test_second_run_is_incremental_and_equals_a_full_build(corpus, tmp_path):
             "where d.source_uri like '%luoyang_2025_rd_kaimu.txt'"
         ).fetchone()[0]  # fmt: skip
         modes = [row[0] for row in con.execute("select mode from audit.dbt_builds order by built_at").fetchall()]
-        # The files already read are logged as unchanged without being read, and name their document.
-        unchanged = con.execute(
-            "select count(*), count(document_id) filter (where document_id in (select document_id from raw.documents)) "
-            "from raw.ingest_log where run_id = ? and reason like 'unchanged since it was last read%'",
-            [second["ingest"]["run_id"]],
-        ).fetchone()
+        # The files already read are not read again: counted in the run's plan, not logged one by one.
+        logged = con.execute(
+            "select count(*) from raw.ingest_log where run_id = ?", [second["ingest"]["run_id"]]
+        ).fetchone()[0]
+        planned = con.execute(
+            "select unchanged_files from raw.loaded_plans where run_id = ?", [second["ingest"]["run_id"]]
+        ).fetchall()
     finally:
         con.close()
     assert new_targets > 0
-    assert unchanged == (3, 3)
+    assert (second["ingest"]["unchanged"], logged, planned) == (3, 1, [(3,)])
     assert modes == ["full", "incremental"]
 
     # Nothing new: nothing to check but the whole-warehouse reconciliation, marts unchanged.
     third = _run(build, corpus)
+    assert (third["ingest"]["unchanged"], third["ingest"]["loaded"], third["ingest"]["duplicate"]) == (4, 0, 0)
     assert third["validate"]["documents_checked"] == 0
     assert _marts(build, DOCUMENT_MARTS) == incremental
     assert _marts(build) == _full_rebuild(build, tmp_path)

@@ -1,5 +1,6 @@
 -- Q7. Which documents were loaded when, from where, and what was rejected why?
--- Every input of every run, newest run first.
+-- Every input each run read, newest run first (files a run found unchanged are
+-- not read again; raw.loaded_plans counts them).
 select
     run_id,
     logged_at,

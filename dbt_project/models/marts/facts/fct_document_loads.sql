@@ -1,7 +1,7 @@
--- Every input every run saw, and what became of it (loaded | duplicate |
+-- Every input every run read, and what became of it (loaded | duplicate |
 -- rejected, with the reason), with the title of the document it produced or
 -- repeats. source_kind tells a folder file (file://) from a fetched page.
--- Incremental: the log only grows (each run adds a row per input), so a run
+-- Incremental: the log only grows (each run adds a row per input read), so a run
 -- takes in its new rows, and the old rows whose document's title changed (a
 -- document quarantined, or released back into raw).
 {{
