@@ -77,15 +77,20 @@ def _quarantine(args: argparse.Namespace) -> int:
 
 def summary_text(warehouse: Path) -> str:
     """What a person wants to know after a run, read from the published warehouse."""
+    import duckdb
+
     from ingest import storage
 
     con = storage.connect(warehouse, read_only=True)
     try:
         outcomes = dict(con.execute("select outcome, count(*) from raw.ingest_log group by outcome").fetchall())
         # Files the last run found unchanged are counted in its plan, not logged one by one.
-        unchanged = con.execute(
-            "select coalesce(arg_max(unchanged_files, loaded_at), 0) from raw.loaded_plans"
-        ).fetchone()[0]
+        try:
+            unchanged = con.execute(
+                "select coalesce(arg_max(unchanged_files, loaded_at), 0) from raw.loaded_plans"
+            ).fetchone()[0]
+        except duckdb.BinderException:  # a warehouse published before the count was kept
+            unchanged = 0
         targets = con.execute("select count(*) from marts.fct_targets").fetchone()[0]
         events = con.execute("select count(*) from marts.fct_events").fetchone()[0]
         documents = con.execute("select count(*) from marts.dim_documents").fetchone()[0]

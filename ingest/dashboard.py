@@ -279,7 +279,11 @@ def _sections(data: _Data) -> tuple[dict, str]:
         "coalesce(l.inputs, 0) + coalesce(p.unchanged_files, 0) as inputs, "
         "coalesce(l.loaded, 0) as loaded, coalesce(l.duplicate, 0) as duplicate, "
         "coalesce(l.rejected, 0) as rejected, coalesce(p.unchanged_files, 0) as unchanged "
-        "from raw.loaded_plans p full join ("
+        "from ("
+        # one row per run: a cleared DAG run loads a second plan under the same run_id
+        "  select run_id, min(loaded_at) as loaded_at, sum(unchanged_files) as unchanged_files "
+        "  from raw.loaded_plans group by run_id"
+        ") p full join ("
         "  select run_id, min(logged_at) as started, count(*) as inputs, "
         "  count(*) filter (where outcome = 'loaded') as loaded, "
         "  count(*) filter (where outcome = 'duplicate') as duplicate, "
@@ -307,7 +311,10 @@ def _sections(data: _Data) -> tuple[dict, str]:
         validated_at = data.scalar("select max(validated_at) from audit.validation_results")
     else:
         validated_at = None
-    last_load = data.scalar("select max(logged_at) from raw.ingest_log")
+    # A run that found every file unchanged logs nothing; its plan still records when it loaded.
+    last_load = data.scalar(
+        "select greatest((select max(logged_at) from raw.ingest_log), (select max(loaded_at) from raw.loaded_plans))"
+    )
     total_checks = sum(c["checks"] for c in checks)
     passed_checks = sum(c["passed"] for c in checks)
     health = (

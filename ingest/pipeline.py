@@ -102,8 +102,8 @@ def known_content(build_db: Path) -> dict[str, str]:
 
 
 def _last_fingerprints(build_db: Path) -> dict[str, str]:
-    """Per file, the fingerprint it had when it was last read and kept (loaded, or
-    a duplicate of content already loaded)."""
+    """Per file, the fingerprint it had when it was last read and kept: loaded, or
+    a duplicate of content loaded before, as long as that document is still in raw."""
     if not exists(build_db):
         return {}
     con = connect(build_db, read_only=True)
@@ -113,9 +113,10 @@ def _last_fingerprints(build_db: Path) -> dict[str, str]:
             select source_uri, arg_max(source_fingerprint, logged_at)
             from raw.ingest_log l
             where source_fingerprint is not null
-              and (outcome = 'duplicate'
-                   -- a loaded document since quarantined must be read again once fixed
-                   or (outcome = 'loaded' and document_id in (select document_id from raw.documents)))
+              and outcome in ('loaded', 'duplicate')
+              -- a document since quarantined must be read again once fixed (and a
+              -- duplicate of it, whose content raw no longer holds)
+              and document_id in (select document_id from raw.documents)
             group by source_uri
             """
         ).fetchall()

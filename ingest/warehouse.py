@@ -1,7 +1,9 @@
 """The DuckDB raw layer: schema, connections and bulk loads.
 
-The build database is the system of record: every input is logged in
-``raw.ingest_log`` and every distinct content kept in ``raw.documents``.
+The build database is the system of record: every input a run reads is
+logged in ``raw.ingest_log`` (files unchanged since they were last read are
+counted in ``raw.loaded_plans``, not read) and every distinct content kept in
+``raw.documents``.
 dbt builds the marts inside the same database; ``publish`` copies it out.
 The database is a DuckDB file or a DuckLake (``ingest.storage``).
 """

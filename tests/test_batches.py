@@ -12,6 +12,7 @@ from ingest.pipeline import (
     new_run_id,
     plan_batches,
     process_batch,
+    quarantine_batch,
 )
 from ingest.warehouse import connect
 from tests.conftest import SAMPLE_CORPUS
@@ -80,3 +81,22 @@ def test_batches_are_planned_processed_in_any_order_and_loaded_once(tmp_path):
     finally:
         con.close()
     assert documents == 5 and mentions > 0
+
+
+def test_a_duplicate_of_a_quarantined_document_is_read_again(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "泉州市科技局发布通知，到2025年全市高新技术企业达到3000家。"
+    (corpus / "a.txt").write_text(text, encoding="utf-8")
+    (corpus / "b.txt").write_text(text, encoding="utf-8")  # a repost of a.txt
+    build_db = tmp_path / "build.duckdb"
+    first = ingest_folder(build_db, corpus)
+    assert [outcome for _, outcome, _ in _log(build_db, first.run_id)] == ["loaded", "duplicate"]
+
+    # The batch is quarantined and a.txt withdrawn: b.txt, unchanged, holds the
+    # only copy of the content, so it is read again rather than skipped.
+    quarantine_batch(build_db, first.run_id, ["a check failed"])
+    (corpus / "a.txt").unlink()
+    second = ingest_folder(build_db, corpus)
+    assert second.as_dict()["unchanged"] == 0
+    assert [(name, outcome) for name, outcome, _ in _log(build_db, second.run_id)] == [("b.txt", "loaded")]

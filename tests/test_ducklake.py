@@ -26,7 +26,7 @@ from tests.conftest import PROJECT_DIR, SAMPLE_CORPUS
 CLI = str(Path(sys.executable).with_name("policy-warehouse"))
 AIRFLOW = str(Path(sys.executable).with_name("airflow"))
 LAKE_SETTINGS = (storage.CATALOG_ENV, storage.DATA_PATH_ENV)
-# The load history grows by one row per input per run, re-runs included, by design.
+# The load history grows by one row per input a run reads, re-runs included, by design.
 OPERATIONAL_MARTS = {"fct_document_loads"}
 
 

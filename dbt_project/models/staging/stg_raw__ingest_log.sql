@@ -1,4 +1,4 @@
--- Every input of every run with its outcome; raw has no key, so one is derived.
+-- Every input every run read, with its outcome; raw has no key, so one is derived.
 with source as (
 
     select * from {{ source('raw', 'ingest_log') }}
