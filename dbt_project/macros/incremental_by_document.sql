@@ -25,50 +25,46 @@
     }) }}
 {%- endmacro %}
 
-{% macro documents_to_refresh(every_document=false) -%}
+{#- Each document with its current extraction (document_id, extracted_at):
+    every document of raw, with its loaded_at and a null extracted_at when it
+    has no extraction (every_document=true), or only the extracted ones. -#}
+{% macro current_documents(every_document=false) -%}
     {%- if every_document %}
-    select documents.document_id
+    select documents.document_id, documents.loaded_at, current_version.extracted_at
     from {{ ref('stg_raw__documents') }} as documents
     left join {{ ref('int_extractions__current_version') }} as current_version
         on documents.document_id = current_version.document_id
-    where not exists (
-        select 1 from {{ this }} as built
-        where built.document_id = documents.document_id
-            and built.loaded_at = documents.loaded_at
-            and built.extracted_at is not distinct from current_version.extracted_at
-    )
     {%- else %}
-    select current_version.document_id
+    select current_version.document_id, current_version.extracted_at
     from {{ ref('int_extractions__current_version') }} as current_version
-    where not exists (
-        select 1 from {{ this }} as built
-        where built.document_id = current_version.document_id
-            and built.extracted_at = current_version.extracted_at
-    )
     {%- endif %}
 {%- endmacro %}
 
-{% macro delete_superseded_rows(every_document=false) -%}
-    {%- if is_incremental() -%}
+{#- Whether a row built earlier (`built`) is of the document as it is now (`current_document`). -#}
+{% macro built_from_current(every_document=false) -%}
+    built.document_id = current_document.document_id
     {%- if every_document %}
-    delete from {{ this }} as built
-    where not exists (
-        select 1
-        from {{ ref('stg_raw__documents') }} as documents
-        left join {{ ref('int_extractions__current_version') }} as current_version
-            on documents.document_id = current_version.document_id
-        where documents.document_id = built.document_id
-            and documents.loaded_at = built.loaded_at
-            and current_version.extracted_at is not distinct from built.extracted_at
-    )
-    {%- else %}
-    delete from {{ this }} as built
-    where not exists (
-        select 1 from {{ ref('int_extractions__current_version') }} as current_version
-        where current_version.document_id = built.document_id
-            and current_version.extracted_at = built.extracted_at
-    )
+    and built.loaded_at = current_document.loaded_at
     {%- endif %}
+    and built.extracted_at is not distinct from current_document.extracted_at
+{%- endmacro %}
+
+{% macro documents_to_refresh(every_document=false) -%}
+    select current_document.document_id
+    from ({{ current_documents(every_document) }}) as current_document
+    where not exists (
+        select 1 from {{ this }} as built
+        where {{ built_from_current(every_document) }}
+    )
+{%- endmacro %}
+
+{% macro delete_superseded_rows(every_document=false) -%}
+    {%- if is_incremental() %}
+    delete from {{ this }} as built
+    where not exists (
+        select 1 from ({{ current_documents(every_document) }}) as current_document
+        where {{ built_from_current(every_document) }}
+    )
     {%- endif -%}
 {%- endmacro %}
 

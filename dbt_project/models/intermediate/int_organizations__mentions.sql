@@ -15,12 +15,11 @@
 
 with documents as (
 
-    select documents.document_id, documents.clean_text, documents.loaded_at, current_version.extracted_at
-    from {{ ref('stg_raw__documents') }} as documents
-    left join {{ ref('int_extractions__current_version') }} as current_version
-        on documents.document_id = current_version.document_id
+    select current_document.*, documents.clean_text
+    from ({{ current_documents(every_document=true) }}) as current_document
+    inner join {{ ref('stg_raw__documents') }} as documents on current_document.document_id = documents.document_id
     {% if is_incremental() %}
-    where documents.document_id in ({{ documents_to_refresh(every_document=true) }})
+    where current_document.document_id in ({{ documents_to_refresh(every_document=true) }})
     {% endif %}
 
 ),
