@@ -31,9 +31,7 @@ SITE_NAME = "local_site"
 RESULTS_DIR = ".results"  # inside out_dir: the validation results store (JSON)
 BATCH_IDENTIFIER = "whole_table"
 DEFAULT_KEEP_RUNS = 30
-VIEWS_MODULE = (
-    "expectations.data_docs_views"  # GX's page views, with compiled templates cached
-)
+VIEWS_MODULE = "expectations.data_docs_views"  # GX's page views, with compiled templates cached
 
 
 def build_data_docs(
@@ -109,6 +107,7 @@ def _site_context(out_dir: Path):
             "store_backend": {"class_name": "InMemoryStoreBackend"},
         }
 
+    page_view = {"module_name": VIEWS_MODULE, "class_name": "CachedPageView"}
     config = DataContextConfig(
         stores={
             "expectations_store": in_memory("ExpectationsStore"),
@@ -135,24 +134,11 @@ def _site_context(out_dir: Path):
                 },
                 "site_index_builder": {
                     "class_name": "DefaultSiteIndexBuilder",
-                    "view": {
-                        "module_name": VIEWS_MODULE,
-                        "class_name": "CachedIndexPageView",
-                    },
+                    "view": {"module_name": VIEWS_MODULE, "class_name": "CachedIndexPageView"},
                 },
                 "site_section_builders": {
-                    "expectations": {
-                        "view": {
-                            "module_name": VIEWS_MODULE,
-                            "class_name": "CachedPageView",
-                        }
-                    },
-                    "validations": {
-                        "view": {
-                            "module_name": VIEWS_MODULE,
-                            "class_name": "CachedPageView",
-                        }
-                    },
+                    "expectations": {"view": page_view},
+                    "validations": {"view": page_view},
                     "profiling": "None",  # no profiling runs: skip the section
                 },
             }

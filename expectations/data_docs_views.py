@@ -20,13 +20,17 @@ from great_expectations.render.view import (
 _BYTECODE_CACHE = jinja2.FileSystemBytecodeCache()
 
 
-class CachedPageView(DefaultJinjaPageView):
+class _CachedTemplates:
+    """Sets the view's Jinja environment to use the shared bytecode cache."""
+
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.env.bytecode_cache = _BYTECODE_CACHE
 
 
-class CachedIndexPageView(DefaultJinjaIndexPageView):
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.env.bytecode_cache = _BYTECODE_CACHE
+class CachedPageView(_CachedTemplates, DefaultJinjaPageView):
+    pass
+
+
+class CachedIndexPageView(_CachedTemplates, DefaultJinjaIndexPageView):
+    pass

@@ -56,9 +56,7 @@ def _utf8_read_as_gbk(run: str) -> int:
     """
     raw = run.encode("gbk", errors="replace")
     decoded = raw.decode("utf-8", errors="replace")
-    wide_bytes = 3 * len(
-        _THREE_BYTE_UTF8.findall(decoded)
-    )  # a regex, not a loop per character
+    wide_bytes = 3 * len(_THREE_BYTE_UTF8.findall(decoded))  # a regex, not a loop per character
     return len(run) if wide_bytes >= _MIN_UTF8_BYTE_SHARE * len(raw) else 0
 
 

@@ -216,10 +216,7 @@ def run_checks(
         passes: list[tuple[Sequence[str] | None, Sequence[str] | None]] = [(None, None)]
     else:
         ids = list(scope.document_ids)
-        passes = [
-            (ids[i : i + chunk_documents], scope.run_ids)
-            for i in range(0, len(ids), chunk_documents)
-        ]
+        passes = [(ids[i : i + chunk_documents], scope.run_ids) for i in range(0, len(ids), chunk_documents)]
         passes = passes or [([], scope.run_ids)]
 
     merged: dict[str, list[ExpectationOutcome]] = {}
@@ -227,15 +224,11 @@ def run_checks(
     for number, (document_ids, run_ids) in enumerate(passes):
         # Only the first pass reads the suites that do not depend on the documents.
         chosen = tuple(s for s in suites if number == 0 or s.scope == "document_id")
-        if (
-            scope is not None
-        ):  # a suite with nothing new in its scope has nothing to check
+        if scope is not None:  # a suite with nothing new in its scope has nothing to check
             empty = {"document_id": not document_ids, "run_id": not run_ids}
             chosen = tuple(s for s in chosen if not empty.get(s.scope, False))
         frames, read_errors = _read_frames(build_db, chosen, document_ids, run_ids)
-        context = (
-            _ephemeral_context()
-        )  # one per pass: a context holds each suite name once
+        context = _ephemeral_context()  # one per pass: a context holds each suite name once
         for suite in chosen:
             if suite.name in read_errors:
                 # A missing or unreadable table fails closed.
@@ -246,20 +239,12 @@ def run_checks(
             validation = _validate(context, suite, frames.pop(suite.name), today)
             outcomes = [_outcome(suite, r) for r in validation.results]
             if suite.name in merged:
-                merged[suite.name] = [
-                    _merge(a, b)
-                    for a, b in zip(merged[suite.name], outcomes, strict=True)
-                ]
+                merged[suite.name] = [_merge(a, b) for a, b in zip(merged[suite.name], outcomes, strict=True)]
             else:
                 merged[suite.name] = outcomes
                 validations.append(validation)  # Data Docs show each suite's first pass
     results = [outcome for suite in suites for outcome in merged.get(suite.name, [])]
-    return CheckReport(
-        build_db=build_db,
-        checked_at=checked_at,
-        results=results,
-        validations=validations,
-    )
+    return CheckReport(build_db=build_db, checked_at=checked_at, results=results, validations=validations)
 
 
 def _read_frames(
@@ -349,9 +334,7 @@ def _merge(first: ExpectationOutcome, second: ExpectationOutcome) -> Expectation
         success=first.success and second.success,
         element_count=total(first.element_count, second.element_count),
         unexpected_count=total(first.unexpected_count, second.unexpected_count),
-        unexpected_values=(first.unexpected_values + second.unexpected_values)[
-            :MAX_EXAMPLES
-        ],
+        unexpected_values=(first.unexpected_values + second.unexpected_values)[:MAX_EXAMPLES],
         examples=(first.examples + second.examples)[:MAX_EXAMPLES],
         error=first.error or second.error,
     )
@@ -376,9 +359,7 @@ def _validate(context, suite: TableSuite, df, today: date):
         batch_parameters={"dataframe": df}
     )
     # Built whole, then added once: add_expectation on a saved suite saves it again each time.
-    gx_suite = context.suites.add(
-        gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(today))
-    )
+    gx_suite = context.suites.add(gx.ExpectationSuite(name=suite.name, expectations=suite.expectations(today)))
     id_columns = [c for c in suite.id_columns if c in df.columns]
     validation = batch.validate(
         gx_suite,
