@@ -124,11 +124,11 @@ create table if not exists raw.event_mentions (
     extracted_at      timestamp not null
 );
 
--- Batch plans already loaded, so a retried load step never loads twice; one
--- per run. unchanged_files counts the run's files that were not read again
--- (same size and modification time as when last read): they get no row of
--- their own in raw.ingest_log, which would otherwise grow by the whole corpus
--- every run.
+-- Batch plans already loaded, so a retried load step never loads twice (one
+-- per run, or more for a cleared and re-run DAG run). unchanged_files counts
+-- the plan's files that were not read again (same size and modification time
+-- as when last read): they get no row of their own in raw.ingest_log, which
+-- would otherwise grow by the whole corpus every run.
 create table if not exists raw.loaded_plans (
     plan_id         varchar primary key,
     run_id          varchar not null,
