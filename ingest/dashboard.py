@@ -280,8 +280,9 @@ def _sections(data: _Data) -> tuple[dict, str]:
         "coalesce(l.loaded, 0) as loaded, coalesce(l.duplicate, 0) as duplicate, "
         "coalesce(l.rejected, 0) as rejected, coalesce(p.unchanged_files, 0) as unchanged "
         "from ("
-        # one row per run: a cleared DAG run loads a second plan under the same run_id
-        "  select run_id, min(loaded_at) as loaded_at, sum(unchanged_files) as unchanged_files "
+        # one row per run: a cleared DAG run loads a second plan under the same run_id,
+        # whose count of unchanged files is the one that holds (the first plan's files are in it)
+        "  select run_id, min(loaded_at) as loaded_at, arg_max(unchanged_files, loaded_at) as unchanged_files "
         "  from raw.loaded_plans group by run_id"
         ") p full join ("
         "  select run_id, min(logged_at) as started, count(*) as inputs, "
