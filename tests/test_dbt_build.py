@@ -80,7 +80,7 @@ def test_build_creates_the_marts_contract(tmp_path, build_db, monkeypatch):
     assert result.failed_nodes == []
     tests = [n for n in result.nodes if n.resource_type == "test"]
     assert len(tests) >= 30 and all(n.status == "pass" for n in tests)
-    assert (tmp_path / "target" / "manifest.json").exists()
+    assert (tmp_path / "target" / "run_results.json").exists()
     assert not (elsewhere / "target").exists() and not (elsewhere / "logs").exists()
 
     # dbt released the file: a writer can open it again in this process.
