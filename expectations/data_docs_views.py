@@ -1,4 +1,5 @@
-"""GX's Data Docs page views, with their Jinja templates' compiled code cached.
+"""GX's Data Docs page views, with their Jinja templates' compiled code cached,
+and a site index builder that reads each kept result once.
 
 GX creates its views, and with them a Jinja environment, for every site
 build, so every run compiled each page template again: about a quarter of
@@ -11,11 +12,21 @@ build the site.
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+from typing import Any
+
 import jinja2
+from great_expectations.core.expectation_validation_result import (
+    ExpectationSuiteValidationResult,
+)
+from great_expectations.render.renderer.site_builder import DefaultSiteIndexBuilder
 from great_expectations.render.view import (
     DefaultJinjaIndexPageView,
     DefaultJinjaPageView,
 )
+from great_expectations.util import convert_to_json_serializable
 
 _BYTECODE_CACHE = jinja2.FileSystemBytecodeCache()
 
@@ -34,3 +45,97 @@ class CachedPageView(_CachedTemplates, DefaultJinjaPageView):
 
 class CachedIndexPageView(_CachedTemplates, DefaultJinjaIndexPageView):
     pass
+
+
+# What the index shows of a result besides its key: its status and asset.
+_INDEXED_META = ("batch_kwargs", "batch_spec", "active_batch_definition")
+
+
+class SummarizedSiteIndexBuilder(DefaultSiteIndexBuilder):
+    """GX's site index builder, reading a summary of each kept validation result.
+
+    GX's builder reads every kept result in full on every build (30 runs of a
+    dozen suites) to show each one's status and asset. A stored result never
+    changes, so what the index needs of it is kept in ``summary_file`` and a
+    build reads only the results it has no summary of: the new run's.
+    """
+
+    # GX passes a builder the parts of the site its signature names (GX's own, plus summary_file).
+    def __init__(
+        self,
+        name,
+        site_name,
+        data_context,
+        target_store,
+        site_section_builders_config,
+        summary_file: str,
+        custom_styles_directory=None,
+        custom_views_directory=None,
+        show_how_to_buttons=True,
+        data_context_id=None,
+        source_stores=None,
+        **kwargs,
+    ) -> None:
+        super().__init__(
+            name=name,
+            site_name=site_name,
+            data_context=data_context,
+            target_store=target_store,
+            site_section_builders_config=site_section_builders_config,
+            custom_styles_directory=custom_styles_directory,
+            custom_views_directory=custom_views_directory,
+            show_how_to_buttons=show_how_to_buttons,
+            data_context_id=data_context_id,
+            source_stores=source_stores,
+            **kwargs,
+        )
+        self._summary_file = Path(summary_file)
+
+    def _add_validations_to_index_links(self, index_links_dict, validation_and_profiling_result_site_keys) -> None:
+        reader = _SummaryReader(self.data_context, _read_summaries(self._summary_file))
+        self.data_context = reader
+        try:
+            super()._add_validations_to_index_links(index_links_dict, validation_and_profiling_result_site_keys)
+        finally:
+            self.data_context = reader.context
+        # Only the summaries of results still kept: a dropped run's go with it.
+        partial = self._summary_file.with_name(self._summary_file.name + ".partial")
+        partial.write_text(json.dumps(reader.used, ensure_ascii=False), encoding="utf-8")
+        os.replace(partial, self._summary_file)
+
+
+class _SummaryReader:
+    """The data context, except that a result the index asks for comes from its summary."""
+
+    def __init__(self, context, summaries: dict[str, dict]) -> None:
+        self.context = context
+        self.summaries = summaries
+        self.used: dict[str, dict] = {}
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.context, name)
+
+    def get_validation_result(self, expectation_suite_name, run_id=None, batch_identifier=None, **kwargs):
+        key = json.dumps([expectation_suite_name, run_id.run_name, str(run_id.run_time), str(batch_identifier)])
+        summary = self.summaries.get(key)
+        if summary is None:
+            result = self.context.get_validation_result(
+                expectation_suite_name, run_id=run_id, batch_identifier=batch_identifier, **kwargs
+            )
+            if not isinstance(result, ExpectationSuiteValidationResult):
+                return result  # not found: GX skips it with a warning
+            meta = {name: result.meta[name] for name in _INDEXED_META if name in result.meta}
+            summary = {"success": result.success, "meta": convert_to_json_serializable(meta)}
+        self.used[key] = summary
+        return ExpectationSuiteValidationResult(
+            success=summary["success"], results=[], suite_name=expectation_suite_name, meta=summary["meta"]
+        )
+
+
+def _read_summaries(path: Path) -> dict[str, dict]:
+    """The kept summaries; none (every result read again) if the file is missing or unreadable."""
+    try:
+        summaries = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return summaries if isinstance(summaries, dict) else {}

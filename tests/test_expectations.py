@@ -34,6 +34,7 @@ from expectations import (
     run_checks,
 )
 from expectations import suites as S
+from expectations.data_docs import INDEX_SUMMARIES
 from ingest.transform import DBT_PROJECT_DIR, run_dbt_build
 
 
@@ -815,6 +816,32 @@ def test_data_docs_render_each_run_with_its_failures(db, tmp_path):
     runs = {p.name for p in (out / "validations" / "raw" / "documents").iterdir()}
     assert runs == {"val-passing", "val-latest"}
     assert "val-failing" not in index.read_text(encoding="utf-8")
+
+
+def test_data_docs_index_from_summaries_is_the_index_gx_builds_from_every_result(db, tmp_path):
+    execute(db, "update raw.target_mentions set evidence_start = evidence_start + 1 where mention_id = 't-new-2'")
+    failing = run_checks(db)
+    execute(db, "update raw.target_mentions set evidence_start = evidence_start - 1 where mention_id = 't-new-2'")
+    passing = run_checks(db)
+    summarized, read_in_full = tmp_path / "summarized", tmp_path / "read_in_full"
+    for out in (summarized, read_in_full):
+        build_data_docs(failing, out, run_name="val-failing")
+    summaries = read_in_full / INDEX_SUMMARIES
+    assert len(json.loads(summaries.read_text(encoding="utf-8"))) == len(failing.validations)
+    summaries.unlink()  # the second build of this site reads the first run's results again
+
+    for out in (summarized, read_in_full):
+        build_data_docs(passing, out, run_name="val-passing")
+
+    def index(out: Path) -> str:  # without the build time GX adds to its logo's address
+        return re.sub(r"\?d=\d{8}T[\d.]+Z", "", (out / "index.html").read_text(encoding="utf-8"))
+
+    assert index(summarized) == index(read_in_full)
+    assert "val-failing" in index(summarized) and "Failed" in index(summarized)
+    # A dropped run's summaries go with it.
+    build_data_docs(run_checks(db), summarized, run_name="val-latest", keep_runs=1)
+    kept = json.loads((summarized / INDEX_SUMMARIES).read_text(encoding="utf-8"))
+    assert {json.loads(key)[1] for key in kept} == {"val-latest"}
 
 
 def test_data_docs_show_tables_that_could_not_be_read(tmp_path):
