@@ -2,8 +2,9 @@
 -- for the same indicator and year? Only indicators comparable across levels
 -- (ratios, shares, rates, per-capita figures): a city's absolute amount is
 -- naturally smaller than its province's. A province value set in several
--- documents is compared once.
-with targets as (
+-- documents is compared once. `materialized`: the targets are read once, not
+-- once for each side of the comparison.
+with targets as materialized (
     select t.*, r.region_level, r.province_code, r.region_name, i.indicator_name
     from marts.fct_targets as t
     join marts.dim_regions as r using (region_code)
