@@ -3,7 +3,8 @@
 ``build_data_docs(report, out_dir, run_name=...)`` adds the run's validation
 results to a results store kept inside ``out_dir`` (``out_dir/.results``,
 JSON) and renders them with GX's own site builder into ``out_dir``:
-``index.html`` lists every kept run (newest first, per suite, with its status),
+``index.html`` lists every kept run (newest first, per suite, with its status,
+read from ``out_dir/.index_summaries.json`` for the runs before this one),
 each run has a page per suite showing which expectations failed and their
 unexpected values, and ``expectations/`` documents the current suites. Each
 expectation's description starts with its severity (``[critical]`` or

@@ -17,6 +17,7 @@ import os
 from pathlib import Path
 from typing import Any
 
+import great_expectations
 import jinja2
 from great_expectations.core.expectation_validation_result import (
     ExpectationSuiteValidationResult,
@@ -99,8 +100,9 @@ class SummarizedSiteIndexBuilder(DefaultSiteIndexBuilder):
         finally:
             self.data_context = reader.context
         # Only the summaries of results still kept: a dropped run's go with it.
+        kept = {"version": _SUMMARY_VERSION, "results": reader.used}
         partial = self._summary_file.with_name(self._summary_file.name + ".partial")
-        partial.write_text(json.dumps(reader.used, ensure_ascii=False), encoding="utf-8")
+        partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
         os.replace(partial, self._summary_file)
 
 
@@ -118,24 +120,32 @@ class _SummaryReader:
     def get_validation_result(self, expectation_suite_name, run_id=None, batch_identifier=None, **kwargs):
         key = json.dumps([expectation_suite_name, run_id.run_name, str(run_id.run_time), str(batch_identifier)])
         summary = self.summaries.get(key)
-        if summary is None:
-            result = self.context.get_validation_result(
-                expectation_suite_name, run_id=run_id, batch_identifier=batch_identifier, **kwargs
+        if isinstance(summary, dict) and isinstance(summary.get("success"), bool) and "meta" in summary:
+            self.used[key] = summary
+            return ExpectationSuiteValidationResult(
+                success=summary["success"], results=[], suite_name=expectation_suite_name, meta=summary["meta"]
             )
-            if not isinstance(result, ExpectationSuiteValidationResult):
-                return result  # not found: GX skips it with a warning
-            meta = {name: result.meta[name] for name in _INDEXED_META if name in result.meta}
-            summary = {"success": result.success, "meta": convert_to_json_serializable(meta)}
-        self.used[key] = summary
-        return ExpectationSuiteValidationResult(
-            success=summary["success"], results=[], suite_name=expectation_suite_name, meta=summary["meta"]
+        result = self.context.get_validation_result(
+            expectation_suite_name, run_id=run_id, batch_identifier=batch_identifier, **kwargs
         )
+        if isinstance(result, ExpectationSuiteValidationResult):  # else not found: GX skips it with a warning
+            meta = {name: result.meta[name] for name in _INDEXED_META if name in result.meta}
+            self.used[key] = {"success": result.success, "meta": convert_to_json_serializable(meta)}
+        return result
+
+
+# Summaries made by another GX version, or of other meta, are read again.
+_SUMMARY_VERSION = [great_expectations.__version__, *_INDEXED_META]
 
 
 def _read_summaries(path: Path) -> dict[str, dict]:
-    """The kept summaries; none (every result read again) if the file is missing or unreadable."""
+    """The kept summaries; none (every result read again) if the file is missing,
+    unreadable or of another version."""
     try:
-        summaries = json.loads(path.read_text(encoding="utf-8"))
+        kept = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return {}
-    return summaries if isinstance(summaries, dict) else {}
+    if not isinstance(kept, dict) or kept.get("version") != _SUMMARY_VERSION:
+        return {}
+    results = kept.get("results")
+    return results if isinstance(results, dict) else {}
