@@ -30,12 +30,15 @@ from ingest import storage
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DBT_PROJECT_DIR = PROJECT_ROOT / "dbt_project"
 BUILD_DB_ENV = "POLICY_BUILD_DB"  # read by dbt_project/profiles.yml
+LOG_LEVEL_ENV = "POLICY_DBT_LOG_LEVEL_FILE"  # dbt's file log level for builds (default info; debug for every statement)
 # Read by the profile's `lake` target: the ATTACH path, data path and metadata schema.
 LAKE_ENV = ("POLICY_DBT_LAKE", "POLICY_DBT_LAKE_DATA_PATH", "POLICY_DBT_LAKE_METADATA_SCHEMA")
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error", "partial success"})
 MAX_EXAMPLES = 5
 MAX_VALUE_CHARS = 80
 RUN_RESULTS = "run_results.json"  # dbt's artifact of the build, in its target path
+# What dbt wrote there before builds ran with --no-write-json.
+STALE_ARTIFACTS = ("manifest.json", "semantic_manifest.json", "graph.gpickle")
 
 
 @dataclass(frozen=True)
@@ -166,12 +169,12 @@ def run_dbt_build(
         "--log-path", str(log_path),
         "--no-use-colors",
         # dbt would write the whole project's manifest.json twice per build (after
-        # parsing and after running), about a second of a daily build; the
-        # run's results are written below, the manifest by `dbt docs generate`.
+        # parsing and after running), about 0.4 s of a daily build; the run's
+        # results are written below, the manifest by `dbt docs generate`.
         "--no-write-json",
         # Every SQL statement at debug level cost a tenth of the node time; the
         # compiled SQL is kept in target/compiled and target/run.
-        "--log-level-file", "info",
+        "--log-level-file", os.environ.get(LOG_LEVEL_ENV, "info"),
     ]  # fmt: skip
     if select:
         args += ["--select", select]
@@ -186,10 +189,12 @@ def run_dbt_build(
     res = _invoke_dbt(args, build_db)
     elapsed = time.monotonic() - started
 
-    if hasattr(res.result, "write"):
-        res.result.write(str(target_path / RUN_RESULTS))
     nodes = _node_results(res.result)
     messages: list[str] = []
+    try:
+        _write_run_results(res.result, target_path)
+    except OSError as exc:  # the build's outcome stands; only its record is missing
+        messages.append(f"warning: {RUN_RESULTS} not written: {exc}")
     if res.exception is not None:
         messages.append(
             f"dbt did not run: {type(res.exception).__name__}: {res.exception}"
@@ -260,8 +265,19 @@ def _node_results(run_result: Any) -> list[DbtNodeResult]:
     return nodes
 
 
+def _write_run_results(run_result: Any, target_path: Path) -> None:
+    """dbt's run_results.json of the build; and no manifest of an earlier build
+    left beside it, which builds no longer update (``--no-write-json``)."""
+    for stale in STALE_ARTIFACTS:
+        (target_path / stale).unlink(missing_ok=True)
+    if hasattr(run_result, "write"):
+        run_result.write(str(target_path / RUN_RESULTS))
+
+
 def _executed_nodes(run_result: Any) -> dict[str, dict]:
-    """The compiled nodes the build ran, by unique_id, as manifest entries."""
+    """The compiled nodes the build ran, by unique_id, as manifest entries. A
+    test's model that the build did not run is missing: its failing rows are
+    then shown as the test's query returns them, not as whole model rows."""
     results = getattr(run_result, "results", None) or []
     return {r.node.unique_id: r.node.to_dict(omit_none=True) for r in results}
 

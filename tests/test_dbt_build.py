@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -73,6 +74,9 @@ def test_build_creates_the_marts_contract(tmp_path, build_db, monkeypatch):
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
     monkeypatch.chdir(elsewhere)
+    # A manifest an older build left there, which builds no longer update.
+    (tmp_path / "target").mkdir()
+    (tmp_path / "target" / "manifest.json").write_text("{}", encoding="utf-8")
 
     result = build(tmp_path, build_db)
 
@@ -80,7 +84,9 @@ def test_build_creates_the_marts_contract(tmp_path, build_db, monkeypatch):
     assert result.failed_nodes == []
     tests = [n for n in result.nodes if n.resource_type == "test"]
     assert len(tests) >= 30 and all(n.status == "pass" for n in tests)
-    assert (tmp_path / "target" / "run_results.json").exists()
+    run_results = json.loads((tmp_path / "target" / "run_results.json").read_text(encoding="utf-8"))
+    assert {r["unique_id"] for r in run_results["results"]} == {n.unique_id for n in result.nodes}
+    assert not (tmp_path / "target" / "manifest.json").exists()
     assert not (elsewhere / "target").exists() and not (elsewhere / "logs").exists()
 
     # dbt released the file: a writer can open it again in this process.
