@@ -190,3 +190,39 @@ def test_sample_answers(sample_warehouse):
     q7 = run_query(sample_warehouse, "q7_load_history")
     assert sorted(r["source_file"] for r in q7) == sorted(p.name for p in SAMPLE.iterdir())
     assert {r["outcome"] for r in q7} == {"loaded"}
+
+
+def test_q4_compares_a_province_amount_written_in_two_units_once(tmp_path):
+    # The province sets one per-capita target in two documents, in 万元 and in
+    # 元; 12.3 × 0.0001 and 123000 × 0.00000001 differ in floating point, so
+    # unrounded canonical values would make two province values of one.
+    documents = {
+        "fujian_plan": ("福建省人民政府", "2021-03-01", "到2025年，全省人均地区生产总值达到12.3万元。"),
+        "fujian_notice": ("福建省人民政府办公厅", "2021-06-01", "到2025年，全省人均地区生产总值达到123000元。"),
+        "quanzhou_plan": ("泉州市人民政府", "2021-04-01", "到2025年，全市人均地区生产总值达到13万元。"),
+    }
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name, (publisher, published, sentence) in documents.items():
+        title = f"{publisher}关于印发经济发展规划的通知"
+        (corpus / f"{name}.txt").write_text(f"{title}\n{publisher}\n{published}\n{sentence}\n", encoding="utf-8")
+        meta = {"title": title, "publish_date": published, "publisher": publisher,
+                "region": "泉州" if name.startswith("quanzhou") else "福建"}  # fmt: skip
+        (corpus / f"{name}.meta.json").write_text(json.dumps(meta, ensure_ascii=False), encoding="utf-8")
+    warehouse = tmp_path / "policy.duckdb"
+    run_all(warehouse, corpus_dir=corpus)
+
+    con = duckdb.connect(str(warehouse), read_only=True)
+    try:
+        province = con.execute(
+            "select unit, value_canonical from marts.fct_targets where region_code = '350000' order by unit"
+        ).fetchall()
+    finally:
+        con.close()
+    assert [unit for unit, _ in province] == ["万元", "元"]
+    assert province[0][1] == province[1][1]
+    rows = run_query(warehouse, "q4_stricter_or_looser_than_province")
+    assert [
+        (r["region_name"], r["local_value"], r["unit"], r["province_value"], r["province_unit"], r["compared_with_province"])
+        for r in rows
+    ] == [("泉州市", 13.0, "万元", 12.3, "万元", "stricter")]

@@ -1,8 +1,10 @@
 -- Q4. Which city or county targets are stricter or looser than the province's
 -- for the same indicator and year? Only indicators comparable across levels
 -- (ratios, shares, rates, per-capita figures): a city's absolute amount is
--- naturally smaller than its province's. A province value set in several
--- documents is compared once. `materialized`: the targets are read once, not
+-- naturally smaller than its province's. Values are compared in their
+-- family's canonical unit; a province value set in several documents, or
+-- written in another unit (15万元 and 150000元), is compared once and shown as
+-- written, with its own unit. `materialized`: the targets are read once, not
 -- once for each side of the comparison.
 with targets as materialized (
     select t.*, r.region_level, r.province_code, r.region_name, i.indicator_name
@@ -13,10 +15,14 @@ with targets as materialized (
 ),
 
 province as (
-    select distinct
-        region_code, region_name, indicator_id, target_year, direction, canonical_unit, value, value_canonical
+    select
+        region_code, region_name, indicator_id, target_year, direction, canonical_unit, value_canonical,
+        -- one written form of the value: the one in the first unit by name
+        arg_min(value, unit) as value,
+        min(unit) as unit
     from targets
     where region_level = 'province'
+    group by region_code, region_name, indicator_id, target_year, direction, canonical_unit, value_canonical
 )
 
 select
@@ -27,6 +33,7 @@ select
     local.value as local_value,
     province.value as province_value,
     local.unit,
+    province.unit as province_unit,
     province.region_name as province,
     case
         when local.value_canonical = province.value_canonical then 'same'

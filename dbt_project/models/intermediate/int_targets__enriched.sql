@@ -47,7 +47,7 @@ select
     regions.region_code,
     indicators.indicator_id,
     coalesce(units.unit_family, 'unit:' || with_fallbacks.unit) as unit_family,
-    with_fallbacks.value * coalesce(units.factor_to_canonical, 1) as value_canonical,
+    {{ to_canonical('with_fallbacks.value', 'units.factor_to_canonical') }} as value_canonical,
     coalesce(units.canonical_unit, with_fallbacks.unit) as canonical_unit,
     case when with_fallbacks.comparator in ('<', '<=') then 'down' else 'up' end as direction
 from with_fallbacks
