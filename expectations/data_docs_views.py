@@ -101,9 +101,14 @@ class SummarizedSiteIndexBuilder(DefaultSiteIndexBuilder):
             self.data_context = reader.context
         # Only the summaries of results still kept: a dropped run's go with it.
         kept = {"version": _SUMMARY_VERSION, "results": reader.used}
-        partial = self._summary_file.with_name(self._summary_file.name + ".partial")
-        partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-        os.replace(partial, self._summary_file)
+        # A temporary name of this process's own, renamed over the old file:
+        # a reader never sees half a file, and two builds never share one.
+        partial = self._summary_file.with_name(f"{self._summary_file.name}.{os.getpid()}.partial")
+        try:
+            partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
+            os.replace(partial, self._summary_file)
+        finally:
+            partial.unlink(missing_ok=True)
 
 
 class _SummaryReader:
