@@ -22,7 +22,9 @@ Then a copy of the largest published warehouse is grown to ~1M targets
 (INSERT ... SELECT of its targets into fct_targets, target_progress and
 target_revisions) and the analyst guide's queries (docs/queries/*.sql) are
 timed as a BI tool sends them, with a row limit of 1,000 (and fetching their
-whole result), then five aggregate queries (median of 20 runs, after one warm-up).
+whole result), then five aggregate queries (median of 20 runs, after one warm-up;
+the runs are interleaved, each round running every query once, so that a pause
+of the machine falls on all the queries alike rather than on one of them).
 
 Duration on 2 cores: 1k documents ~1 min, 10k ~3-6 min, 100k ~12-40 min
 (cleaning dominates and is measured three times: clean, trafilatura-only and
@@ -481,14 +483,24 @@ DOCUMENTED_QUERIES = ROOT / "docs" / "queries"
 BI_ROW_LIMIT = 1000
 
 
-def _time_query(con, sql: str, runs: int) -> dict:
-    con.execute(sql).fetchall()  # warm-up
-    timings = []
+def _time_queries(con, queries: dict[str, str], runs: int) -> dict[str, dict]:
+    """Median and max milliseconds of each query over ``runs`` rounds, after one warm-up.
+
+    Each round runs every query once: on a shared machine a pause lasting a
+    second or two then slows one run of each query, instead of every run of
+    whichever query was being timed.
+    """
+    rows = {name: len(con.execute(sql).fetchall()) for name, sql in queries.items()}  # warm-up
+    timings: dict[str, list[float]] = {name: [] for name in queries}
     for _ in range(runs):
-        started = time.perf_counter()
-        result = con.execute(sql).fetchall()
-        timings.append((time.perf_counter() - started) * 1000)
-    return {"median_ms": statistics.median(timings), "max_ms": max(timings), "rows": len(result)}
+        for name, sql in queries.items():
+            started = time.perf_counter()
+            con.execute(sql).fetchall()
+            timings[name].append((time.perf_counter() - started) * 1000)
+    return {
+        name: {"median_ms": statistics.median(t), "max_ms": max(t), "rows": rows[name]}
+        for name, t in timings.items()
+    }
 
 
 def measure_queries(published: Path, workdir: Path, rows: int = QUERY_ROWS) -> dict:
@@ -527,16 +539,17 @@ def measure_queries(published: Path, workdir: Path, rows: int = QUERY_ROWS) -> d
     finally:
         con.close()
     con = duckdb.connect(str(copy), read_only=True)
-    documented, aggregate = {}, {}
     try:
-        for path in sorted(DOCUMENTED_QUERIES.glob("*.sql")):
-            sql = path.read_text(encoding="utf-8").strip().rstrip(";")
-            documented[path.stem] = {
-                **_time_query(con, f"{sql}\nlimit {BI_ROW_LIMIT}", QUERY_RUNS),
-                "whole_result": _time_query(con, sql, 3),
-            }
-        for name, sql in QUERIES.items():
-            aggregate[name] = _time_query(con, sql, QUERY_RUNS)
+        documented_sql = {
+            path.stem: path.read_text(encoding="utf-8").strip().rstrip(";")
+            for path in sorted(DOCUMENTED_QUERIES.glob("*.sql"))
+        }
+        documented = _time_queries(
+            con, {name: f"{sql}\nlimit {BI_ROW_LIMIT}" for name, sql in documented_sql.items()}, QUERY_RUNS
+        )
+        for name, whole in _time_queries(con, documented_sql, 3).items():
+            documented[name]["whole_result"] = whole
+        aggregate = _time_queries(con, QUERIES, QUERY_RUNS)
     finally:
         con.close()
     return {"rows": counts, "documented": documented, "queries": aggregate, "file_bytes": copy.stat().st_size}
