@@ -53,7 +53,7 @@ chain_keys as (
         count(*) as chain_length
     from per_document
     group by all
-    having count(document_id) > 1 and min(round(value_canonical, 6)) <> max(round(value_canonical, 6))
+    having count(document_id) > 1 and min(value_canonical) <> max(value_canonical)
 
 ),
 
