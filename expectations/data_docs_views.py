@@ -12,8 +12,11 @@ build the site.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -101,14 +104,28 @@ class SummarizedSiteIndexBuilder(DefaultSiteIndexBuilder):
             self.data_context = reader.context
         # Only the summaries of results still kept: a dropped run's go with it.
         kept = {"version": _SUMMARY_VERSION, "results": reader.used}
-        # A temporary name of this process's own, renamed over the old file:
-        # a reader never sees half a file, and two builds never share one.
-        partial = self._summary_file.with_name(f"{self._summary_file.name}.{os.getpid()}.partial")
-        try:
-            partial.write_text(json.dumps(kept, ensure_ascii=False), encoding="utf-8")
-            os.replace(partial, self._summary_file)
-        finally:
-            partial.unlink(missing_ok=True)
+        _write_atomically(self._summary_file, json.dumps(kept, ensure_ascii=False))
+
+
+# A temporary file older than this was left by a build that was killed.
+_STALE_PARTIAL_SECONDS = 3600
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    """Write ``path`` through a temporary file of its own renamed over it: a
+    reader never sees half a file, and builds do not share a temporary name."""
+    for stale in path.parent.glob(f"{path.name}.*.partial"):
+        with contextlib.suppress(OSError):  # another build may be removing it too
+            if time.time() - stale.stat().st_mtime > _STALE_PARTIAL_SECONDS:
+                stale.unlink()
+    handle, name = tempfile.mkstemp(dir=path.parent, prefix=f"{path.name}.", suffix=".partial")
+    partial = Path(name)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 class _SummaryReader:
