@@ -14,6 +14,8 @@ import functools
 import hashlib
 import multiprocessing
 import os
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -182,8 +184,24 @@ def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
     warm_up()
     # Forked from this process: the workers start with trafilatura and the
     # extractor already warm, and share its pages until they write them.
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
         yield pool
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a pool worker: exit once the process that started the pool is gone.
+
+    A run killed outright (SIGKILL, the OOM killer) cannot shut its pool
+    down, and a forked worker never sees its task queue close (it holds the
+    queue's other end itself), so it would wait for work forever.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
 def _results(inputs: Iterable[RawInput], workers: int, pool: ProcessPoolExecutor | None = None) -> Iterator[dict]:

@@ -15,6 +15,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,17 +110,37 @@ def _killed(workdir: Path, name: str, failpoint: str | None, marker: str) -> Fau
     (s.corpus / "new.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
     env = {**os.environ, "POLICY_FAILPOINT": failpoint or "", "POLICY_FAILPOINT_SECONDS": "120"}
     code = kill_when(["run", "--corpus", str(s.corpus), "--warehouse", str(s.warehouse)], marker, env)
+    left = processes_left(str(s.warehouse))
     untouched = digest(s.warehouse) == before
     again = s.run()
     documents = _count(s.warehouse, "select count(*) from marts.dim_documents") if again.returncode == 0 else None
     loaded = _count(s.warehouse, "select count(*) from raw.ingest_log where outcome = 'loaded'") if documents else None
-    survived = code == -signal.SIGKILL and untouched and again.returncode == 0 and documents == 6 and loaded == 6
+    survived = (
+        code == -signal.SIGKILL and not left and untouched and again.returncode == 0 and documents == 6 and loaded == 6
+    )
     return FaultResult(
         name,
         survived,
-        f"killed={code == -signal.SIGKILL}, published unchanged={untouched}, "
+        f"killed={code == -signal.SIGKILL}, processes left {left}, published unchanged={untouched}, "
         f"next run exit {again.returncode}, documents {documents}, loaded once={loaded == 6}",
     )
+
+
+def processes_left(argument: str, wait_seconds: float = 10) -> list[int]:
+    """Processes whose command line holds ``argument`` (a killed run's worker
+    processes), once they have had ``wait_seconds`` to exit."""
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        left = []
+        for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
+            try:
+                if argument in cmdline.read_bytes().decode(errors="replace").split("\0"):
+                    left.append(int(cmdline.parent.name))
+            except OSError:
+                continue  # ended meanwhile
+        if not left or time.monotonic() > deadline:
+            return left
+        time.sleep(0.5)
 
 
 def rerun_three_times(workdir: Path) -> FaultResult:
