@@ -83,7 +83,7 @@ def build_data_docs(
         key = ValidationResultIdentifier(
             expectation_suite_identifier=suite_key,
             run_id=run_id,
-            batch_identifier=BATCH_IDENTIFIER,
+            batch_identifier=_batch_identifier(validation),
         )
         context.validation_results_store.set(key, validation)
         new_keys.append(key)
@@ -155,6 +155,14 @@ def _site_context(out_dir: Path):
     return gx.get_context(mode="ephemeral", project_config=config)
 
 
+def _batch_identifier(validation) -> str:
+    """The page's batch: the whole table, or one pass of a check run in passes of documents."""
+    checked_pass = (validation.meta or {}).get("pass")
+    if not checked_pass:
+        return BATCH_IDENTIFIER
+    return f"documents_pass_{checked_pass['number']}_of_{checked_pass['of']}"
+
+
 def _for_docs(validation, run_id):
     """A copy labelled with the run, its table, and each expectation's severity."""
     validation = copy.deepcopy(validation)
@@ -162,7 +170,10 @@ def _for_docs(validation, run_id):
     validation.meta["run_id"] = run_id
     validation.meta["validation_time"] = run_id.run_time
     batch_spec = dict(validation.meta.get("batch_spec") or {})
-    batch_spec["data_asset_name"] = validation.suite_name
+    checked_pass = validation.meta.get("pass")
+    batch_spec["data_asset_name"] = validation.suite_name + (
+        f" (documents, pass {checked_pass['number']} of {checked_pass['of']})" if checked_pass else ""
+    )
     validation.meta["batch_spec"] = batch_spec
     for result in validation.results:
         config = result.expectation_config

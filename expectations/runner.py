@@ -238,11 +238,17 @@ def run_checks(
                 continue  # an optional table that does not exist
             validation = _validate(context, suite, frames.pop(suite.name), today)
             outcomes = [_outcome(suite, r) for r in validation.results]
+            if len(passes) > 1 and suite.scope == "document_id":
+                validation.meta = {**(validation.meta or {}), "pass": {"number": number + 1, "of": len(passes)}}
             if suite.name in merged:
                 merged[suite.name] = [_merge(a, b) for a, b in zip(merged[suite.name], outcomes, strict=True)]
+                if not validation.success:
+                    # A failure in a later pass gets its own Data Docs page: each page shows
+                    # one pass's documents, and the first pass's page would show it passed.
+                    validations.append(validation)
             else:
                 merged[suite.name] = outcomes
-                validations.append(validation)  # Data Docs show each suite's first pass
+                validations.append(validation)
     results = [outcome for suite in suites for outcome in merged.get(suite.name, [])]
     return CheckReport(build_db=build_db, checked_at=checked_at, results=results, validations=validations)
 

@@ -848,6 +848,32 @@ def test_data_docs_index_from_summaries_is_the_index_gx_builds_from_every_result
     assert {json.loads(key)[1] for key in kept} == {"val-latest"}
 
 
+def test_data_docs_show_a_failure_found_in_a_later_pass(db, tmp_path):
+    """Checked in passes of one document, the bad document is in the second
+    pass: its failure has a page of its own, beside the first pass's."""
+    future = date.today() + timedelta(days=30)
+    first, second = sorted([DOC_A, DOC_B])
+    execute(db, "update raw.documents set publish_date = ? where document_id = ?", [future, second])
+    runs = [row[0] for row in fetch(db, "select distinct run_id from raw.ingest_log")]
+    report = run_checks(db, scope=CheckScope([first, second], runs), chunk_documents=1)
+    out = tmp_path / "docs"
+
+    build_data_docs(report, out, run_name="val-passes")
+
+    pages = {
+        page.stem: _page_text(page)
+        for page in (out / "validations" / "raw" / "documents" / "val-passes").rglob("*.html")
+    }
+    assert set(pages) == {"documents_pass_1_of_2", "documents_pass_2_of_2"}
+    assert "Status: Succeeded" in pages["documents_pass_1_of_2"]
+    assert "Status: Failed" in pages["documents_pass_2_of_2"]
+    assert "pass 2 of 2" in pages["documents_pass_2_of_2"]
+    assert f"document_id={second}" in pages["documents_pass_2_of_2"]
+    # A suite that passed in every pass keeps one page.
+    [page] = (out / "validations" / "raw" / "target_mentions" / "val-passes").rglob("*.html")
+    assert page.stem == "documents_pass_1_of_2"
+
+
 def test_data_docs_show_tables_that_could_not_be_read(tmp_path):
     report = run_checks(make_build_db(tmp_path / "raw_only.duckdb"))
 
