@@ -22,7 +22,7 @@
 -- with the publish date and unit family those views add joined back.
 with documents as (
 
-    select document_id, publish_date from {{ ref('stg_raw__documents') }}
+    select document_id, title, publish_date from {{ ref('stg_raw__documents') }}
 
 ),
 
@@ -227,7 +227,7 @@ select
     judged.judgement.reason as status_reason
 
 from judged
-left join {{ ref('stg_raw__documents') }} as documents on judged.document_id = documents.document_id
+left join documents on judged.document_id = documents.document_id
 left join {{ ref('stg_seeds__regions') }} as regions on judged.region_code = regions.region_code
 left join (
     select indicator_id, indicator_name from {{ ref('stg_seeds__indicators') }}
