@@ -25,7 +25,7 @@ import duckdb
 import pandas as pd
 
 from ingest.clean import EXTRACTOR_VERSION as CLEANER_VERSION
-from ingest.documents import RejectedInput, prepare
+from ingest.documents import RejectedInput, content_hash, decode, prepare
 from ingest.sources import RawInput
 from ingest.warehouse import RAW_DDL
 
@@ -105,14 +105,31 @@ def extraction_rows(document_id: str, version: str, result, at: dt.datetime) -> 
     return rows
 
 
-def _process_one(raw: RawInput) -> dict:
-    """Decode, clean and extract one input (runs in a worker process)."""
+# In a pool worker: the content hashes the warehouse held when the pool started
+# (set by the pool's initializer, inherited by fork rather than sent with each task).
+_known_in_worker: frozenset[str] = frozenset()
+
+
+def _process_one(raw: RawInput, known: frozenset[str] | None = None) -> dict:
+    """Decode, clean and extract one input (runs in a worker process).
+
+    Content whose hash is in ``known`` (the warehouse's) is returned as soon as
+    it is decoded, without the cleaning and extraction a duplicate would waste.
+    """
     from ingest.extract import EXTRACTOR_VERSION, extract
 
     at = now()
     size = len(raw.data) if raw.data is not None else None
     try:
-        doc = prepare(raw)
+        decoded = decode(raw)
+        text_hash = content_hash(decoded[0])
+        if text_hash in (_known_in_worker if known is None else known):
+            return {
+                "source_uri": raw.source_uri, "rejected": None, "size": size, "at": at, "fingerprint": raw.fingerprint,
+                "content_hash": text_hash, "document_id": text_hash[:16], "encoding": decoded[1],
+                "notes": "; ".join(raw.notes) or None, "document": None, "mentions": {},
+            }  # fmt: skip
+        doc = prepare(raw, decoded)
     except RejectedInput as exc:
         return {"source_uri": raw.source_uri, "rejected": str(exc), "size": size, "at": at, "fingerprint": raw.fingerprint}
     c = doc.clean
@@ -176,16 +193,26 @@ def warm_up() -> None:
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int) -> Iterator[ProcessPoolExecutor | None]:
-    """A process pool for cleaning and extraction, to reuse over a run's batches (None for one worker)."""
+def worker_pool(workers: int, known: frozenset[str] = frozenset()) -> Iterator[ProcessPoolExecutor | None]:
+    """A process pool for cleaning and extraction, to reuse over a run's batches (None for one worker).
+
+    ``known`` is the content hashes already in the warehouse: the workers skip
+    cleaning those, and the pool's users must count them as duplicates.
+    """
     if workers <= 1:
         yield None
         return
     warm_up()
     # Forked from this process: the workers start with trafilatura and the
     # extractor already warm, and share its pages until they write them.
-    with ProcessPoolExecutor(max_workers=workers, initializer=_exit_with_parent, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(max_workers=workers, initializer=_start_worker, initargs=(os.getpid(), known)) as pool:
         yield pool
+
+
+def _start_worker(parent: int, known: frozenset[str]) -> None:
+    global _known_in_worker
+    _known_in_worker = known
+    _exit_with_parent(parent)
 
 
 def _exit_with_parent(parent: int) -> None:
@@ -204,11 +231,13 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
-def _results(inputs: Iterable[RawInput], workers: int, pool: ProcessPoolExecutor | None = None) -> Iterator[dict]:
+def _results(
+    inputs: Iterable[RawInput], workers: int, known: frozenset[str], pool: ProcessPoolExecutor | None = None
+) -> Iterator[dict]:
     if pool is None and workers <= 1:
-        yield from map(_process_one, inputs)
+        yield from map(functools.partial(_process_one, known=known), inputs)
         return
-    with contextlib.nullcontext(pool) if pool is not None else worker_pool(workers) as active:
+    with contextlib.nullcontext(pool) if pool is not None else worker_pool(workers, known) as active:
         yield from active.map(_process_one, inputs, chunksize=4)
 
 
@@ -223,17 +252,20 @@ def process_inputs(
 
     ``known`` maps content hashes already in the warehouse to their source;
     content seen there or earlier in these inputs is logged as a duplicate.
-    The work runs in ``pool`` when given (``worker_pool``), else in a pool of
-    ``workers`` processes opened for these inputs.
+    The work runs in ``pool`` when given (``worker_pool``, opened with the
+    same ``known``), else in a pool of ``workers`` processes opened for these inputs.
     """
     known = dict(known or {})
     rows = empty_rows()
-    for r in _results(inputs, workers, pool):
+    for r in _results(inputs, workers, frozenset(known), pool):
         if r["rejected"] is not None:
             rows["raw.ingest_log"].append(
                 (run_id, r["source_uri"], "rejected", r["rejected"], None, r["size"], None, r["at"], r["fingerprint"])
             )
             continue
+        if r["document"] is None and r["content_hash"] not in known:
+            # Skipped by a worker as known content, which this caller does not know.
+            raise RuntimeError(f"{r['source_uri']}: not cleaned as known content; the pool's known hashes are stale")
         if r["content_hash"] in known:
             reason = f"same content as {known[r['content_hash']]}" + (f"; {r['notes']}" if r["notes"] else "")
             rows["raw.ingest_log"].append((

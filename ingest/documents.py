@@ -57,17 +57,30 @@ class RejectedInput(ValueError):
     """An input that cannot become a document; the message is the logged reason."""
 
 
-def prepare(raw: RawInput) -> PreparedDocument:
-    """Decode and clean one input, or raise ``RejectedInput`` with the reason."""
+def decode(raw: RawInput) -> tuple[str, str]:
+    """The text of one input and the encoding it was read in, or raise ``RejectedInput``."""
     if raw.error:
         raise RejectedInput(raw.error)
     data = raw.data or b""
     if not data.strip():
         raise RejectedInput("empty input (no bytes or only whitespace)")
     try:
-        text, encoding = decode_bytes(data, raw.declared_charset)
+        return decode_bytes(data, raw.declared_charset)
     except UndecodableError as exc:
         raise RejectedInput(str(exc)) from exc
+
+
+def content_hash(text: str) -> str:
+    """What identifies a document's content (its id is the first 16 characters)."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def prepare(raw: RawInput, decoded: tuple[str, str] | None = None) -> PreparedDocument:
+    """Decode and clean one input, or raise ``RejectedInput`` with the reason.
+
+    ``decoded`` is what ``decode(raw)`` returned, when the caller already has it.
+    """
+    text, encoding = decoded or decode(raw)
     try:
         clean = clean_document(text, raw.metadata)
     except EmptyDocumentError as exc:
@@ -82,10 +95,10 @@ def prepare(raw: RawInput) -> PreparedDocument:
         clean.url = raw.url
     return PreparedDocument(
         source_uri=raw.source_uri,
-        content_hash=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        content_hash=content_hash(text),
         original_text=text,
         encoding=encoding,
-        byte_size=len(data),
+        byte_size=len(raw.data),
         clean=clean,
         notes=raw.notes + clean.notes,
     )

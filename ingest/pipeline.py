@@ -212,6 +212,7 @@ def process_batch(
     workers: int | None = None,
     pool: ProcessPoolExecutor | None = None,
     write: Callable[[Rows, Path], object] = write_batch,
+    known: dict[str, str] | None = None,
 ) -> str:
     """Read, clean and extract one batch's inputs into Parquet files beside its manifest.
 
@@ -219,7 +220,8 @@ def process_batch(
     only (to skip content it already holds), so batches run in parallel. A run
     that processes its batches one after another (``process_batches``) passes
     one ``pool`` for all of them and a ``write`` that writes the files in a
-    thread.
+    thread, with the ``known`` content the pool was opened with (by default
+    the build file's, read here).
     """
     from ingest.sources.folder import read_document
     from ingest.sources.web import WebFetcher
@@ -236,7 +238,9 @@ def process_batch(
         for item in spec["items"]:
             yield read_document(Path(item["file"]), root) if "file" in item else fetcher.fetch(item["url"])
 
-    rows = process_inputs(inputs(), spec["run_id"], known_content(build_db), workers or default_workers(), pool)
+    if known is None:
+        known = known_content(build_db)
+    rows = process_inputs(inputs(), spec["run_id"], known, workers or default_workers(), pool)
     failpoint("process")
     write(rows, out)
     return str(out)
@@ -250,10 +254,15 @@ def process_batches(build_db: Path, manifests: Iterable[str | Path], workers: in
     not wait for the writing.
     """
     written = []
-    with worker_pool(workers or default_workers()) as pool, ThreadPoolExecutor(max_workers=1) as writer:
+    known = known_content(build_db)  # nothing is loaded until every batch is processed
+    with (
+        worker_pool(workers or default_workers(), frozenset(known)) as pool,
+        ThreadPoolExecutor(max_workers=1) as writer,
+    ):
         for manifest in manifests:
             process_batch(
-                build_db, manifest, workers, pool, write=lambda rows, out: written.append(writer.submit(write_batch, rows, out))
+                build_db, manifest, workers, pool, known=known,
+                write=lambda rows, out: written.append(writer.submit(write_batch, rows, out)),
             )  # fmt: skip
     for future in written:
         future.result()  # raises what a write raised

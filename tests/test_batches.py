@@ -6,6 +6,8 @@ import json
 import os
 import shutil
 
+from ingest.batches import process_inputs
+from ingest.documents import content_hash, decode
 from ingest.pipeline import (
     ingest_folder,
     load_run,
@@ -14,6 +16,7 @@ from ingest.pipeline import (
     process_batch,
     quarantine_batch,
 )
+from ingest.sources import RawInput
 from ingest.warehouse import connect
 from tests.conftest import SAMPLE_CORPUS
 
@@ -100,3 +103,25 @@ def test_a_duplicate_of_a_quarantined_document_is_read_again(tmp_path):
     second = ingest_folder(build_db, corpus)
     assert second.as_dict()["unchanged"] == 0
     assert [(name, outcome) for name, outcome, _ in _log(build_db, second.run_id)] == [("b.txt", "loaded")]
+
+
+def test_content_already_in_the_warehouse_is_not_cleaned_again():
+    """Known content is logged as a duplicate as soon as it is decoded, in a
+    worker pool and in one process alike: a page the cleaner would now reject
+    (too little Chinese for a document) is not judged again, and costs no
+    cleaning or extraction."""
+    page = "<html><body><p>Only a few words about 泉州.</p></body></html>".encode()
+
+    def raw(name: str) -> RawInput:
+        return RawInput(f"file:///corpus/{name}", data=page)
+
+    known = {content_hash(decode(raw("earlier.html"))[0]): "file:///corpus/earlier.html"}
+    for workers in (1, 2):
+        rows = process_inputs([raw("again.html")], "run", known, workers)
+        [(_, uri, outcome, reason, document_id, *_)] = rows["raw.ingest_log"]
+        assert (uri, outcome, reason) == ("file:///corpus/again.html", "duplicate", "same content as file:///corpus/earlier.html")
+        assert document_id == next(iter(known))[:16]
+        assert all(not table_rows for table, table_rows in rows.items() if table != "raw.ingest_log")
+    # Not known, the same page is cleaned, and rejected.
+    [(_, _, outcome, reason, *_)] = process_inputs([raw("new.html")], "run", {}, 1)["raw.ingest_log"]
+    assert outcome == "rejected" and "not a Chinese document" in reason
