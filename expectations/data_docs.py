@@ -6,9 +6,10 @@ JSON) and renders them with GX's own site builder into ``out_dir``:
 ``index.html`` lists every kept run (newest first, per suite, with its status,
 read from ``out_dir/.index_summaries.json`` for the runs before this one),
 each run has a page per suite showing which expectations failed and their
-unexpected values, and ``expectations/`` documents the current suites. Each
-expectation's description starts with its severity (``[critical]`` or
-``[warning]``). The last ``keep_runs`` runs are kept; older ones are dropped
+unexpected values (for a check run in passes of documents, a page for the
+first pass and one for each later pass that failed), and ``expectations/``
+documents the current suites. Each expectation's description starts with its
+severity (``[critical]`` or ``[warning]``). The last ``keep_runs`` runs are kept; older ones are dropped
 from the store and their pages removed by the site builder.
 
 The context is ephemeral (nothing outside ``out_dir`` is written, no
@@ -171,9 +172,13 @@ def _for_docs(validation, run_id):
     validation.meta["validation_time"] = run_id.run_time
     batch_spec = dict(validation.meta.get("batch_spec") or {})
     checked_pass = validation.meta.get("pass")
-    batch_spec["data_asset_name"] = validation.suite_name + (
-        f" (documents, pass {checked_pass['number']} of {checked_pass['of']})" if checked_pass else ""
-    )
+    if checked_pass:
+        label = f"documents, pass {checked_pass['number']} of {checked_pass['of']}"
+        if checked_pass["number"] == 1:
+            label += "; a later pass has a page of its own when it failed"
+        batch_spec["data_asset_name"] = f"{validation.suite_name} ({label})"
+    else:
+        batch_spec["data_asset_name"] = validation.suite_name
     validation.meta["batch_spec"] = batch_spec
     for result in validation.results:
         config = result.expectation_config

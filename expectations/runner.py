@@ -86,8 +86,9 @@ class CheckReport:
     build_db: Path
     checked_at: datetime
     results: list[ExpectationOutcome]
-    # The GX ExpectationSuiteValidationResult of each suite that could be read,
-    # for Data Docs (expectations.data_docs.build_data_docs).
+    # The GX ExpectationSuiteValidationResult of each suite that could be read
+    # (checked in passes: its first pass, and each later pass that failed), for
+    # Data Docs (expectations.data_docs.build_data_docs).
     validations: list[Any] = field(default_factory=list, repr=False, compare=False)
 
     @property

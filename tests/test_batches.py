@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
 
-from ingest.batches import process_inputs
+from ingest.batches import _first_copies, _SameBytes, process_inputs
 from ingest.documents import content_hash, decode
 from ingest.pipeline import (
     ingest_folder,
@@ -14,6 +15,7 @@ from ingest.pipeline import (
     new_run_id,
     plan_batches,
     process_batch,
+    process_batches,
     quarantine_batch,
 )
 from ingest.sources import RawInput
@@ -125,3 +127,83 @@ def test_content_already_in_the_warehouse_is_not_cleaned_again():
     # Not known, the same page is cleaned, and rejected.
     [(_, _, outcome, reason, *_)] = process_inputs([raw("new.html")], "run", {}, 1)["raw.ingest_log"]
     assert outcome == "rejected" and "not a Chinese document" in reason
+
+
+def test_a_copy_of_an_earlier_input_of_the_run_takes_its_outcome_without_being_cleaned():
+    page = "<html><body><article><p>泉州市科技局发布通知：到2025年，全市高新技术企业达到3000家，研发经费投入达到360亿元。</p></article></body></html>".encode()
+    junk = b"<html><body><p>not a Chinese document</p></body></html>"
+
+    def raw(name: str, data: bytes, charset: str | None = None) -> RawInput:
+        return RawInput(f"file:///corpus/{name}", data=data, declared_charset=charset, fingerprint=name)
+
+    inputs = [raw("a.html", page), raw("b.html", page), raw("c.html", junk), raw("d.html", junk), raw("e.html", page, "gbk")]
+    # Repeats of earlier bytes are not sent to be decoded and cleaned; other
+    # bytes, or the same bytes under another declared charset, are.
+    sent = list(_first_copies(inputs, {}))
+    assert [type(item).__name__ for item in sent] == ["RawInput", "_SameBytes", "RawInput", "_SameBytes", "RawInput"]
+    assert (sent[1].first_uri, sent[3].first_uri) == ("file:///corpus/a.html", "file:///corpus/c.html")
+    assert isinstance(sent[1], _SameBytes) and sent[1].size == len(page)
+
+    for workers in (1, 2):
+        rows = process_inputs(inputs, "run", {}, workers)
+        log = {uri.rsplit("/", 1)[1]: (outcome, reason, document_id, size, fingerprint)
+               for _, uri, outcome, reason, document_id, size, _, _, fingerprint in rows["raw.ingest_log"]}  # fmt: skip
+        assert len(rows["raw.documents"]) == 1
+        a_id = rows["raw.documents"][0][0]
+        assert log["a.html"][0] == "loaded"
+        assert log["b.html"] == ("duplicate", "same content as file:///corpus/a.html", a_id, len(page), "b.html")
+        assert log["c.html"][0] == log["d.html"][0] == "rejected"
+        assert log["d.html"][1] == log["c.html"][1] and "not a Chinese document" in log["d.html"][1]
+        assert log["d.html"][4] == "d.html"
+        # Decoded on its own (a wrong charset hint is not trusted): the same text, so the same content.
+        assert log["e.html"][:3] == ("duplicate", "same content as file:///corpus/a.html", a_id)
+
+
+def test_a_copy_in_a_later_batch_of_the_run_is_a_duplicate_of_the_first(tmp_path):
+    """The copy is not cleaned (its first copy's outcome is remembered across the
+    run's batches), yet it is logged as the loader would log it, and the first
+    copy, loaded from another batch's files, is not lost."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    first = min(p for p in corpus.iterdir() if not p.name.endswith(".json"))
+    shutil.copyfile(first, corpus / ("zz_copy" + first.suffix))  # planned last, in a batch of its own
+    build_db = tmp_path / "build.duckdb"
+    run_id = new_run_id()
+    manifests = plan_batches(build_db, run_id, corpus, batch_size=1)
+    assert len(manifests) == 6
+
+    for workers in (1, 2):
+        process_batches(build_db, manifests, workers)
+        if workers == 1:  # again in a pool, from scratch
+            for manifest in manifests:
+                shutil.rmtree(manifest.removesuffix(".json"))
+    summary = load_run(build_db, run_id).as_dict()
+    assert (summary["loaded"], summary["duplicate"], summary["rejected"]) == (5, 1, 0)
+    log = {name: (outcome, reason) for name, outcome, reason in _log(build_db, run_id)}
+    assert log["zz_copy" + first.suffix] == ("duplicate", f"same content as {first.as_uri()}")
+
+
+def test_a_run_in_a_worker_pool_skips_cleaning_content_already_in_the_warehouse(tmp_path):
+    """As the CLI runs: the pool is opened with the warehouse's content hashes.
+    A page whose content the warehouse holds (loaded when the cleaner was less
+    strict) is logged as a duplicate, not cleaned and rejected again."""
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(min(SAMPLE_CORPUS.glob("*.txt")), corpus)
+    build_db = tmp_path / "build.duckdb"
+    assert ingest_folder(build_db, corpus, workers=2).as_dict()["loaded"] == 1
+    page = "<html><body><p>Only a few words about 泉州.</p></body></html>"
+    con = connect(build_db)
+    try:  # the page's content, as an older cleaner loaded it
+        con.execute(
+            "insert into raw.documents select * replace (? as document_id, ? as content_hash, "
+            "'file:///old/page.html' as source_uri, ? as original_text) from raw.documents",
+            [hashlib.sha256(page.encode()).hexdigest()[:16], hashlib.sha256(page.encode()).hexdigest(), page],
+        )
+    finally:
+        con.close()
+    (corpus / "page.html").write_text(page, encoding="utf-8")
+
+    run = ingest_folder(build_db, corpus, workers=2)
+
+    assert _log(build_db, run.run_id) == [("page.html", "duplicate", "same content as file:///old/page.html")]
