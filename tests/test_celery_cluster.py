@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -35,6 +36,34 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _start_api_server(env: dict, logs: Path, attempts: int = 3) -> tuple[subprocess.Popen, int]:
+    """The api-server on a free port, answering; on another port if this one was taken meanwhile.
+
+    A port found free may be taken by another test's process before the
+    api-server binds it; the other processes are started only once it answers,
+    with its real address.
+    """
+    for attempt in range(attempts):
+        port = _free_port()
+        log = logs / f"api-server-{attempt}.log"
+        env["AIRFLOW__CORE__EXECUTION_API_SERVER_URL"] = f"http://127.0.0.1:{port}/execution/"
+        process = subprocess.Popen(
+            [AIRFLOW, "api-server", "--port", str(port)], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
+        )
+        deadline = time.monotonic() + 180
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/version", timeout=5):
+                    return process, port
+            except OSError:
+                time.sleep(1)
+        process.kill()
+        process.wait()
+        if "address already in use" not in log.read_text(errors="replace").lower():
+            raise AssertionError(f"the api-server did not start: {log.read_text(errors='replace')[-2000:]}")
+    raise AssertionError(f"no free port for the api-server in {attempts} attempts")
+
+
 @pytest.fixture
 def cluster(tmp_path):
     database = f"airflow_test_{uuid.uuid4().hex[:8]}"
@@ -42,7 +71,6 @@ def cluster(tmp_path):
     admin.autocommit = True
     admin.cursor().execute(f"create database {database}")
     redis.Redis(host="127.0.0.1", port=6379, db=REDIS_DB).flushdb()
-    port = _free_port()
     home = tmp_path / "airflow"
     env = {
         **os.environ,
@@ -51,7 +79,6 @@ def cluster(tmp_path):
         "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": f"{POSTGRES}/{database}",
         "AIRFLOW__CELERY__BROKER_URL": f"redis://127.0.0.1:6379/{REDIS_DB}",
         "AIRFLOW__CELERY__RESULT_BACKEND": f"db+{POSTGRES}/{database}",
-        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://127.0.0.1:{port}/execution/",
         "AIRFLOW__API_AUTH__JWT_SECRET": uuid.uuid4().hex,
         "AIRFLOW__API__SECRET_KEY": uuid.uuid4().hex,
         "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_DIR / "dags"),
@@ -65,16 +92,17 @@ def cluster(tmp_path):
     logs = tmp_path / "logs"
     logs.mkdir()
     commands = {
-        "api-server": [AIRFLOW, "api-server", "--port", str(port)],
         "scheduler": [AIRFLOW, "scheduler"],
         "dag-processor": [AIRFLOW, "dag-processor"],
         "worker": [AIRFLOW, "celery", "worker", "--concurrency", "2"],
     }
-    processes = {
-        name: subprocess.Popen(cmd, env=env, stdout=(logs / f"{name}.log").open("w"), stderr=subprocess.STDOUT)
-        for name, cmd in commands.items()
-    }
+    processes = {}
     try:
+        processes["api-server"], _ = _start_api_server(env, logs)
+        for name, cmd in commands.items():
+            processes[name] = subprocess.Popen(
+                cmd, env=env, stdout=(logs / f"{name}.log").open("w"), stderr=subprocess.STDOUT
+            )
         yield env, logs
     finally:
         for process in processes.values():
