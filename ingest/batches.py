@@ -19,7 +19,6 @@ import time
 from collections import Counter
 from collections.abc import Container, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
@@ -106,52 +105,12 @@ def extraction_rows(document_id: str, version: str, result, at: dt.datetime) -> 
     return rows
 
 
-@dataclass(frozen=True)
-class _SameBytes:
-    """An input with the bytes of an earlier one of the same inputs: sent to the
-    worker in its place (keeping the order of the results), and not decoded or
-    cleaned again."""
-
-    source_uri: str
-    first_uri: str
-    size: int
-    fingerprint: str | None
-    notes: tuple[str, ...]
-
-
-@dataclass
-class RunInputs:
-    """What a run has read so far: lets a copy of an earlier input skip decoding and cleaning.
-
-    One per ``process_inputs`` call by default; ``process_batches``, which runs
-    a run's batches one after another in one process, shares one over them.
-    """
-
-    first_uri: dict[tuple[bytes, str | None], str] = field(default_factory=dict)  # bytes, charset -> first input
-    # input -> what it was read as, for its copies: (rejected, content_hash, encoding)
-    outcome: dict[str, tuple[str | None, str | None, str | None]] = field(default_factory=dict)
-
-
-def _first_copies(inputs: Iterable[RawInput], first_uri: dict) -> Iterator[RawInput | _SameBytes]:
-    """The inputs, each repeat of an earlier input's bytes (and declared charset) replaced by a ``_SameBytes``."""
-    for raw in inputs:
-        if raw.error or not raw.data:
-            yield raw
-            continue
-        key = (hashlib.sha256(raw.data).digest(), raw.declared_charset)
-        if key in first_uri:
-            yield _SameBytes(raw.source_uri, first_uri[key], len(raw.data), raw.fingerprint, tuple(raw.notes))
-        else:
-            first_uri[key] = raw.source_uri
-            yield raw
-
-
 # In a pool worker: the content hashes the warehouse held when the pool started
 # (set by the pool's initializer, inherited by fork rather than sent with each task).
 _known_in_worker: frozenset[str] = frozenset()
 
 
-def _process_one(raw: RawInput | _SameBytes, known: Container[str] | None = None) -> dict:
+def _process_one(raw: RawInput, known: Container[str] | None = None) -> dict:
     """Decode, clean and extract one input (runs in a worker process).
 
     Content whose hash is in ``known`` (by default the pool's) is returned as
@@ -162,11 +121,6 @@ def _process_one(raw: RawInput | _SameBytes, known: Container[str] | None = None
     from ingest.extract import EXTRACTOR_VERSION, extract
 
     at = now()
-    if isinstance(raw, _SameBytes):
-        return {
-            "source_uri": raw.source_uri, "same_bytes_as": raw.first_uri, "size": raw.size, "at": at,
-            "fingerprint": raw.fingerprint, "notes": "; ".join(raw.notes) or None,
-        }  # fmt: skip
     size = len(raw.data) if raw.data is not None else None
     try:
         decoded = decode(raw)
@@ -280,20 +234,16 @@ def _exit_with_parent(parent: int) -> None:
 
 
 def _results(
-    inputs: Iterable[RawInput],
-    workers: int,
-    known: dict[str, str],
-    run: RunInputs,
-    pool: ProcessPoolExecutor | None = None,
+    inputs: Iterable[RawInput], workers: int, known: dict[str, str], pool: ProcessPoolExecutor | None = None
 ) -> Iterator[dict]:
     """Each input's result, in order; ``pool`` must have been opened with ``known``'s hashes."""
     if pool is None and workers <= 1:
         # In this process ``known`` is the caller's own dict: map is lazy, so the
         # content of every earlier result is known too.
-        yield from map(functools.partial(_process_one, known=known), _first_copies(inputs, run.first_uri))
+        yield from map(functools.partial(_process_one, known=known), inputs)
         return
     with contextlib.nullcontext(pool) if pool is not None else worker_pool(workers, frozenset(known)) as active:
-        yield from active.map(_process_one, _first_copies(inputs, run.first_uri), chunksize=4)
+        yield from active.map(_process_one, inputs, chunksize=4)
 
 
 def process_inputs(
@@ -302,37 +252,24 @@ def process_inputs(
     known: dict[str, str] | None = None,
     workers: int = 1,
     pool: ProcessPoolExecutor | None = None,
-    run: RunInputs | None = None,
 ) -> Rows:
     """Rows for every input: a document (with its mentions) per new content, a log row per input.
 
     ``known`` maps content hashes already in the warehouse to their source;
     content seen there or earlier in these inputs is logged as a duplicate.
     The work runs in ``pool`` when given (``worker_pool``, opened with the
-    same ``known``), else in a pool of ``workers`` processes opened for these inputs.
-    A copy of an input read earlier (in these inputs, or in ``run``) is not
-    decoded or cleaned again: it takes that input's outcome.
+    same ``known``), else in one process, or in a pool of ``workers`` processes
+    opened for these inputs.
     """
     known = dict(known or {})
-    run = run if run is not None else RunInputs()
     rows = empty_rows()
-    for r in _results(inputs, workers, known, run, pool):
-        if "same_bytes_as" in r:
-            # The first copy's outcome (rejected, or its content, now known), with this input's own facts.
-            rejected, text_hash, encoding = run.outcome[r["same_bytes_as"]]
-            r |= {"rejected": rejected, "content_hash": text_hash, "encoding": encoding, "document": None, "mentions": {}}
-            r["document_id"] = text_hash[:16] if text_hash else None
-        else:
-            run.outcome[r["source_uri"]] = (r["rejected"], r.get("content_hash"), r.get("encoding"))
+    for r in _results(inputs, workers, known, pool):
         if r["rejected"] is not None:
             rows["raw.ingest_log"].append(
                 (run_id, r["source_uri"], "rejected", r["rejected"], None, r["size"], None, r["at"], r["fingerprint"])
             )
             continue
-        if r.get("same_bytes_as"):
-            # The first copy may be in an earlier batch's rows, and so not in ``known``.
-            known.setdefault(r["content_hash"], r["same_bytes_as"])
-        elif r["document"] is None and r["content_hash"] not in known:
+        if r["document"] is None and r["content_hash"] not in known:
             # Skipped by a worker as known content, which this caller does not know.
             raise RuntimeError(f"{r['source_uri']}: not cleaned as known content; the pool's known hashes are stale")
         if r["content_hash"] in known:

@@ -26,7 +26,6 @@ from ingest.batches import (
     COLUMNS,
     MENTION_TABLES,
     Rows,
-    RunInputs,
     default_workers,
     empty_rows,
     extraction_rows,
@@ -214,7 +213,6 @@ def process_batch(
     pool: ProcessPoolExecutor | None = None,
     write: Callable[[Rows, Path], object] = write_batch,
     known: dict[str, str] | None = None,
-    run: RunInputs | None = None,
 ) -> str:
     """Read, clean and extract one batch's inputs into Parquet files beside its manifest.
 
@@ -223,7 +221,7 @@ def process_batch(
     that processes its batches one after another (``process_batches``) passes
     one ``pool`` for all of them and a ``write`` that writes the files in a
     thread, with the ``known`` content the pool was opened with (by default
-    the build file's, read here), and the ``run``'s inputs read so far.
+    the build file's, read here).
     """
     from ingest.sources.folder import read_document
     from ingest.sources.web import WebFetcher
@@ -244,7 +242,7 @@ def process_batch(
         if pool is not None:
             raise ValueError("process_batch: a pool comes with the known content it was opened with")
         known = known_content(build_db)
-    rows = process_inputs(inputs(), spec["run_id"], known, workers or default_workers(), pool, run)
+    rows = process_inputs(inputs(), spec["run_id"], known, workers or default_workers(), pool)
     failpoint("process")
     write(rows, out)
     return str(out)
@@ -259,14 +257,13 @@ def process_batches(build_db: Path, manifests: Iterable[str | Path], workers: in
     """
     written = []
     known = known_content(build_db)  # nothing is loaded until every batch is processed
-    run = RunInputs()  # a copy of an input of an earlier batch is not cleaned again
     with (
         worker_pool(workers or default_workers(), frozenset(known)) as pool,
         ThreadPoolExecutor(max_workers=1) as writer,
     ):
         for manifest in manifests:
             process_batch(
-                build_db, manifest, workers, pool, known=known, run=run,
+                build_db, manifest, workers, pool, known=known,
                 write=lambda rows, out: written.append(writer.submit(write_batch, rows, out)),
             )  # fmt: skip
     for future in written:

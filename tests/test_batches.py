@@ -7,7 +7,7 @@ import json
 import os
 import shutil
 
-from ingest.batches import _first_copies, _SameBytes, process_inputs
+from ingest.batches import process_inputs
 from ingest.documents import content_hash, decode
 from ingest.pipeline import (
     ingest_folder,
@@ -129,40 +129,9 @@ def test_content_already_in_the_warehouse_is_not_cleaned_again():
     assert outcome == "rejected" and "not a Chinese document" in reason
 
 
-def test_a_copy_of_an_earlier_input_of_the_run_takes_its_outcome_without_being_cleaned():
-    page = "<html><body><article><p>泉州市科技局发布通知：到2025年，全市高新技术企业达到3000家，研发经费投入达到360亿元。</p></article></body></html>".encode()
-    junk = b"<html><body><p>not a Chinese document</p></body></html>"
-
-    def raw(name: str, data: bytes, charset: str | None = None) -> RawInput:
-        return RawInput(f"file:///corpus/{name}", data=data, declared_charset=charset, fingerprint=name)
-
-    inputs = [raw("a.html", page), raw("b.html", page), raw("c.html", junk), raw("d.html", junk), raw("e.html", page, "gbk")]
-    # Repeats of earlier bytes are not sent to be decoded and cleaned; other
-    # bytes, or the same bytes under another declared charset, are.
-    sent = list(_first_copies(inputs, {}))
-    assert [type(item).__name__ for item in sent] == ["RawInput", "_SameBytes", "RawInput", "_SameBytes", "RawInput"]
-    assert (sent[1].first_uri, sent[3].first_uri) == ("file:///corpus/a.html", "file:///corpus/c.html")
-    assert isinstance(sent[1], _SameBytes) and sent[1].size == len(page)
-
-    for workers in (1, 2):
-        rows = process_inputs(inputs, "run", {}, workers)
-        log = {uri.rsplit("/", 1)[1]: (outcome, reason, document_id, size, fingerprint)
-               for _, uri, outcome, reason, document_id, size, _, _, fingerprint in rows["raw.ingest_log"]}  # fmt: skip
-        assert len(rows["raw.documents"]) == 1
-        a_id = rows["raw.documents"][0][0]
-        assert log["a.html"][0] == "loaded"
-        assert log["b.html"] == ("duplicate", "same content as file:///corpus/a.html", a_id, len(page), "b.html")
-        assert log["c.html"][0] == log["d.html"][0] == "rejected"
-        assert log["d.html"][1] == log["c.html"][1] and "not a Chinese document" in log["d.html"][1]
-        assert log["d.html"][4] == "d.html"
-        # Decoded on its own (a wrong charset hint is not trusted): the same text, so the same content.
-        assert log["e.html"][:3] == ("duplicate", "same content as file:///corpus/a.html", a_id)
-
-
 def test_a_copy_in_a_later_batch_of_the_run_is_a_duplicate_of_the_first(tmp_path):
-    """The copy is not cleaned (its first copy's outcome is remembered across the
-    run's batches), yet it is logged as the loader would log it, and the first
-    copy, loaded from another batch's files, is not lost."""
+    """Batches processed in a pool and in one process: the copy is found by the
+    loader, and the first copy, loaded from another batch's files, is kept."""
     corpus = tmp_path / "corpus"
     shutil.copytree(SAMPLE_CORPUS, corpus)
     first = min(p for p in corpus.iterdir() if not p.name.endswith(".json"))
