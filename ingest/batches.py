@@ -131,7 +131,7 @@ def _process_one(raw: RawInput, known: Container[str] | None = None) -> dict:
                 "content_hash": text_hash, "document_id": text_hash[:16], "encoding": decoded[1],
                 "notes": "; ".join(raw.notes) or None, "document": None, "mentions": {},
             }  # fmt: skip
-        doc = prepare(raw, decoded)
+        doc = prepare(raw, decoded, text_hash)
     except RejectedInput as exc:
         return {"source_uri": raw.source_uri, "rejected": str(exc), "size": size, "at": at, "fingerprint": raw.fingerprint}
     c = doc.clean

@@ -75,10 +75,13 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def prepare(raw: RawInput, decoded: tuple[str, str] | None = None) -> PreparedDocument:
+def prepare(
+    raw: RawInput, decoded: tuple[str, str] | None = None, text_hash: str | None = None
+) -> PreparedDocument:
     """Decode and clean one input, or raise ``RejectedInput`` with the reason.
 
-    ``decoded`` is what ``decode(raw)`` returned, when the caller already has it.
+    ``decoded`` is what ``decode(raw)`` returned, and ``text_hash`` the
+    ``content_hash`` of its text, when the caller already has them.
     """
     text, encoding = decoded or decode(raw)
     try:
@@ -95,7 +98,7 @@ def prepare(raw: RawInput, decoded: tuple[str, str] | None = None) -> PreparedDo
         clean.url = raw.url
     return PreparedDocument(
         source_uri=raw.source_uri,
-        content_hash=content_hash(text),
+        content_hash=text_hash or content_hash(text),
         original_text=text,
         encoding=encoding,
         byte_size=len(raw.data),
