@@ -8,6 +8,7 @@ success. Needs PostgreSQL and Redis on 127.0.0.1 (.ci/run starts them).
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
 import socket
@@ -36,6 +37,26 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
+def _answers_as_api_server(process: subprocess.Popen, port: int, seconds: float) -> bool:
+    """Whether ``process`` answers on ``port`` with Airflow's version document in time.
+
+    Another process that took the port may answer too; only a JSON body with
+    a ``version`` counts, and only while our process is still running.
+    """
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/version", timeout=5) as answer:
+                body = json.loads(answer.read())
+        except (OSError, ValueError, http.client.HTTPException):
+            time.sleep(1)
+            continue
+        if isinstance(body, dict) and "version" in body and process.poll() is None:
+            return True
+        time.sleep(1)
+    return False
+
+
 def _start_api_server(env: dict, logs: Path, attempts: int = 3) -> tuple[subprocess.Popen, int]:
     """The api-server on a free port, answering; on another port if this one was taken meanwhile.
 
@@ -50,15 +71,15 @@ def _start_api_server(env: dict, logs: Path, attempts: int = 3) -> tuple[subproc
         process = subprocess.Popen(
             [AIRFLOW, "api-server", "--port", str(port)], env=env, stdout=log.open("w"), stderr=subprocess.STDOUT
         )
-        deadline = time.monotonic() + 180
-        while time.monotonic() < deadline and process.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/v2/version", timeout=5):
-                    return process, port
-            except OSError:
-                time.sleep(1)
-        process.kill()
-        process.wait()
+        answered = False
+        try:
+            answered = _answers_as_api_server(process, port, seconds=180)
+        finally:  # on a timeout, an error or an interrupt alike: no api-server left behind
+            if not answered:
+                process.kill()
+                process.wait()
+        if answered:
+            return process, port
         if "address already in use" not in log.read_text(errors="replace").lower():
             raise AssertionError(f"the api-server did not start: {log.read_text(errors='replace')[-2000:]}")
     raise AssertionError(f"no free port for the api-server in {attempts} attempts")
@@ -158,3 +179,37 @@ def test_the_dag_runs_on_celery_workers_with_postgres_metadata(cluster, tmp_path
         assert con.execute("select count(*) from marts.dim_documents").fetchone()[0] == 5
     finally:
         con.close()
+
+
+def test_only_an_airflow_answer_counts_as_the_api_server_starting():
+    """Another server that took the port is not mistaken for the api-server."""
+    import http.server
+    import threading
+
+    answers = {"/api/v2/version": b"<html>not airflow</html>"}
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = answers.get(self.path, b"")
+            self.send_response(200)
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    waiting = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        port = server.server_address[1]
+        assert not _answers_as_api_server(waiting, port, seconds=2)
+        answers["/api/v2/version"] = json.dumps({"version": "3.1.0", "git_version": None}).encode()
+        assert _answers_as_api_server(waiting, port, seconds=5)
+        waiting.kill()
+        waiting.wait()
+        assert not _answers_as_api_server(waiting, port, seconds=5), "a process that exited does not count"
+    finally:
+        waiting.kill()
+        waiting.wait()
+        server.shutdown()
