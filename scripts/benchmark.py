@@ -17,6 +17,8 @@ size alone):
   end-to-end ingest -> extract -> dbt build -> checks -> publish (wall time)
   incremental  1% new documents added to the corpus folder, then the same five
              steps again on the loaded warehouse; wall time and ratio to the full run
+  nothing new  the same five steps once more with no new documents: what any run
+             costs (dbt, the checks and publish run whatever it brings)
 
 Then a copy of the largest published warehouse is grown to ~1M targets
 (INSERT ... SELECT of its targets into fct_targets, target_progress and
@@ -435,6 +437,10 @@ def measure_size(size: int, workdir: Path, seed: int, fetch_sample: int, stage_s
         "new_documents": len(new_files), "new_bytes": new_bytes, "stages": inc_stages, "summaries": inc_summaries,
         "seconds": inc_stages[-1]["seconds"],
     }  # fmt: skip
+    # Then a run with nothing new: what every run costs whatever it brings (its fixed cost).
+    _log(f"{size}: a run with no new documents")
+    idle_stages, idle_summaries = run_pipeline(paths, folder, 0, 0, f"{size} nothing new")
+    result["nothing_new"] = {"stages": idle_stages, "summaries": idle_summaries, "seconds": idle_stages[-1]["seconds"]}
     result["memory_mb"] = _peak_memory_mb()
     result["warehouse_bytes_after_incremental"] = paths.published.stat().st_size
     result["published"] = str(paths.published)
@@ -628,6 +634,15 @@ def format_size(result: dict) -> str:
             "of the full run  (target ≤ 10%)"
         ),
     ]
+    if idle := result.get("nothing_new"):
+        steps = ", ".join(
+            f"{s['stage']} {s['seconds']:.2f}" for s in idle["stages"] if not s["stage"].startswith("end-to-end")
+        )
+        lines.append(
+            f"  a run with nothing new       {idle['seconds']:.1f} s = {idle['seconds'] / e2e['seconds']:.1%} "
+            f"of the full run ({steps} s): the cost of any run; the new documents added "
+            f"{inc['seconds'] - idle['seconds']:.1f} s"
+        )
     return "\n".join(lines)
 
 
