@@ -9,8 +9,9 @@ each run has a page per suite showing which expectations failed and their
 unexpected values (for a check run in passes of documents, a page for the
 first pass and one for each later pass that failed), and ``expectations/``
 documents the current suites. Each expectation's description starts with its
-severity (``[critical]`` or ``[warning]``). The last ``keep_runs`` runs are kept; older ones are dropped
-from the store and their pages removed by the site builder.
+severity (``[critical]`` or ``[warning]``). The last ``keep_runs`` runs are
+kept; older ones are dropped from the store and their pages removed by the
+site builder.
 
 The context is ephemeral (nothing outside ``out_dir`` is written, no
 great_expectations.yml), with a filesystem store for the results and a local
