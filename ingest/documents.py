@@ -81,7 +81,8 @@ def prepare(
     """Decode and clean one input, or raise ``RejectedInput`` with the reason.
 
     ``decoded`` is what ``decode(raw)`` returned, and ``text_hash`` the
-    ``content_hash`` of its text, when the caller already has them.
+    ``content_hash`` of its text, when the caller already has them (a hash
+    without ``decoded`` is not used: it could not be of the text decoded here).
     """
     text, encoding = decoded or decode(raw)
     try:
@@ -98,7 +99,7 @@ def prepare(
         clean.url = raw.url
     return PreparedDocument(
         source_uri=raw.source_uri,
-        content_hash=text_hash or content_hash(text),
+        content_hash=text_hash if decoded and text_hash else content_hash(text),
         original_text=text,
         encoding=encoding,
         byte_size=len(raw.data),
