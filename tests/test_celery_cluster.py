@@ -213,3 +213,27 @@ def test_only_an_airflow_answer_counts_as_the_api_server_starting():
         waiting.kill()
         waiting.wait()
         server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("wait_ends", ["in time without an answer", "interrupted"])
+def test_an_api_server_that_did_not_answer_is_not_left_running(wait_ends, tmp_path, monkeypatch):
+    airflow = tmp_path / "airflow"
+    airflow.write_text("#!/bin/sh\nexec sleep 60\n")
+    airflow.chmod(0o755)
+    module = sys.modules[__name__]
+    monkeypatch.setattr(module, "AIRFLOW", str(airflow))
+    started = []
+
+    def wait(process, port, seconds):
+        started.append(process)
+        if wait_ends == "interrupted":
+            raise KeyboardInterrupt
+        return False
+
+    monkeypatch.setattr(module, "_answers_as_api_server", wait)
+    expected = KeyboardInterrupt if wait_ends == "interrupted" else AssertionError
+    with pytest.raises(expected):
+        _start_api_server(dict(os.environ), tmp_path)
+    assert len(started) == 1
+    assert started[0].poll() is not None, "the api-server was left running"
