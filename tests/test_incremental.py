@@ -14,18 +14,22 @@ from pathlib import Path
 
 import duckdb
 import pytest
+import yaml
 from conftest import PROJECT_DIR, SAMPLE_CORPUS
 
 from expectations import ChecksFailed
 from ingest.pipeline import (
+    DBT_SOURCE_TABLES,
     WarehousePaths,
     extract_pending,
     ingest_folder,
+    raw_fingerprint,
     release_batch,
     run_all,
     transform,
     validate,
 )
+from ingest.transform import DbtBuildError
 
 # The incremental marts (materialized='incremental'), the two read from the
 # incremental int_organizations__mentions, and a table built in full each run;
@@ -111,9 +115,11 @@ def test_second_run_is_incremental_and_equals_a_full_build(corpus, tmp_path):
     assert (second["ingest"]["unchanged"], logged, planned) == (3, 1, [(3,)])
     assert modes == ["full", "incremental"]
 
-    # Nothing new: nothing to check but the whole-warehouse reconciliation, marts unchanged.
+    # Nothing new: no dbt build, nothing to check but the whole-warehouse
+    # reconciliation, marts unchanged.
     third = _run(build, corpus)
     assert (third["ingest"]["unchanged"], third["ingest"]["loaded"], third["ingest"]["duplicate"]) == (4, 0, 0)
+    assert third["transform"]["mode"] == "skipped"
     assert third["validate"]["documents_checked"] == 0
     assert _marts(build, DOCUMENT_MARTS) == incremental
     assert _marts(build) == _full_rebuild(build, tmp_path)
@@ -180,6 +186,66 @@ def test_a_released_batch_comes_back_whole(corpus, tmp_path):
             assert not con.execute(f"select count(*) from quarantine.{table}").fetchone()[0], table
     finally:
         con.close()
+    # Raw is again what the failed run built its marts from: nothing to build.
+    assert transform(build)["mode"] == "skipped"
+    assert _marts(build) == _full_rebuild(build, tmp_path)
+
+
+def test_a_batch_released_after_a_build_comes_back_into_the_incremental_marts(corpus, tmp_path):
+    build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
+    _run(build, corpus)
+    _add_document_that_fails_the_checks(corpus)
+    with pytest.raises(ChecksFailed):
+        _run(build, corpus)
+    assert transform(build)["mode"] == "incremental"  # the quarantined document leaves the marts
+    con = duckdb.connect(str(build), read_only=True)
+    try:
+        (run_id,) = con.execute("select pipeline_run_id from audit.quarantined_batches").fetchone()
+        assert not con.execute("select count(*) from marts.fct_targets where evidence like '%5000家%'").fetchone()[0]
+    finally:
+        con.close()
+    assert release_batch(build, run_id) == 1
     # Back in raw with its old extraction time, it comes back into the incremental marts.
     assert transform(build)["mode"] == "incremental"
     assert _marts(build) == _full_rebuild(build, tmp_path)
+
+
+def test_a_build_that_failed_is_not_skipped_when_raw_is_as_before(corpus, tmp_path):
+    """A failed build may leave marts it rebuilt: the next run builds, even if raw is back to the last good build's."""
+    build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
+    _run(build, corpus)
+    good = _marts(build, DOCUMENT_MARTS)
+    con = duckdb.connect(str(build))
+    try:
+        before = raw_fingerprint(con)
+        # A document whose content_format no test accepts: dim_documents takes it in, its test fails.
+        con.execute(
+            "insert into raw.documents select * replace ("
+            "'f' || substr(document_id, 2) as document_id, md5(content_hash) as content_hash, "
+            "'pdf' as content_format) from raw.documents order by document_id limit 1"
+        )
+    finally:
+        con.close()
+    with pytest.raises(DbtBuildError, match="content_format"):
+        transform(build)
+    con = duckdb.connect(str(build))
+    try:
+        assert con.execute("select count(*) from marts.dim_documents where content_format = 'pdf'").fetchone()[0] == 1
+        assert raw_fingerprint(con) != before
+        con.execute("delete from raw.documents where content_format = 'pdf'")
+        assert raw_fingerprint(con) == before
+        unfinished = con.execute(
+            "select mode from audit.dbt_builds where elapsed_seconds is null"
+        ).fetchall()  # fmt: skip
+    finally:
+        con.close()
+    assert unfinished == [("incremental",)]
+    assert transform(build)["mode"] == "incremental"
+    assert _marts(build, DOCUMENT_MARTS) == good
+    assert transform(build)["mode"] == "skipped"
+
+
+def test_the_raw_fingerprint_covers_every_dbt_source():
+    sources = yaml.safe_load((PROJECT_DIR / "dbt_project" / "models" / "staging" / "__sources.yml").read_text())
+    (raw,) = [source for source in sources["sources"] if source["name"] == "raw"]
+    assert sorted(table["name"] for table in raw["tables"]) == sorted(DBT_SOURCE_TABLES)
