@@ -413,8 +413,10 @@ def extract_pending(build_db: Path, *, force: bool = False) -> dict:
 def transform(build_db: Path, *, full_refresh: bool | None = None) -> dict:
     """Build the dbt project (staging → marts) inside the build file.
 
-    In full on the first build and whenever the project changed since the last
-    successful build (``ingest.transform.project_fingerprint``); otherwise
+    In full on the first build, whenever the project (or dbt's or DuckDB's
+    version) changed since the last successful build
+    (``ingest.transform.project_fingerprint``), and after a full build, or a
+    build of another project, that did not finish; otherwise
     incrementally: only the marts are built (staging and intermediate are views
     whose SQL has not changed) with their tests, and the incremental marts take
     in only the documents that are new or re-extracted. ``full_refresh`` forces
@@ -423,9 +425,10 @@ def transform(build_db: Path, *, full_refresh: bool | None = None) -> dict:
     Not at all ("skipped") when neither the project nor what dbt reads from
     raw (``raw_fingerprint``) changed since the last build, and that build
     finished: the marts are a function of those two alone (no model reads the
-    clock), so a run with nothing new costs no dbt build. Every build is
-    recorded in ``audit.dbt_builds`` when it starts; one that fails or is
-    killed keeps a null ``elapsed_seconds``, and the next run builds.
+    clock), so a run that loads and logs nothing costs no dbt build. Every
+    build is recorded in ``audit.dbt_builds`` when it starts (numbered in
+    order); one that fails or is killed keeps a null ``elapsed_seconds``,
+    and the next run builds.
     """
     from ingest.transform import project_fingerprint, run_dbt_build
 
@@ -434,24 +437,39 @@ def transform(build_db: Path, *, full_refresh: bool | None = None) -> dict:
     try:
         con.execute(AUDIT_DDL)
         raw_state = raw_fingerprint(con)
-        latest = con.execute("select elapsed_seconds from audit.dbt_builds order by built_at desc limit 1").fetchone()
+        builds = "select * from audit.dbt_builds order by build_number desc nulls last, built_at desc"
+        latest = con.execute(f"select elapsed_seconds, build_number from ({builds}) limit 1").fetchone()
         built = con.execute(
-            "select fingerprint, raw_fingerprint from audit.dbt_builds "
-            "where mode in ('full', 'incremental') and elapsed_seconds is not null order by built_at desc limit 1"
+            f"select fingerprint, raw_fingerprint, build_number from ({builds}) "
+            "where mode in ('full', 'incremental') and elapsed_seconds is not null limit 1"
         ).fetchone()  # fmt: skip
-        if full_refresh is None and latest is not None and latest[0] is not None and built == (fingerprint, raw_state):
+        # A full build, or one of another project, that did not finish may have
+        # rebuilt marts by other SQL: the marts are rebuilt in full.
+        broken_full = built is not None and con.execute(
+            "select count(*) from audit.dbt_builds where elapsed_seconds is null and build_number > ? "
+            "and (mode = 'full' or fingerprint <> ?)",
+            [built[2] or 0, fingerprint],
+        ).fetchone()[0]  # fmt: skip
+        number = (latest[1] or 0) + 1 if latest else 1
+        if (
+            full_refresh is None and latest is not None and latest[0] is not None
+            and built is not None and built[:2] == (fingerprint, raw_state)
+        ):  # fmt: skip
             con.execute(
-                "insert into audit.dbt_builds by name select ? as fingerprint, 'skipped' as mode, "
-                "? as built_at, 0.0 as elapsed_seconds, ? as raw_fingerprint",
-                [fingerprint, now(), raw_state],
+                "insert into audit.dbt_builds by name select ? as fingerprint, 'skipped' as mode, ? as built_at, "
+                "0.0 as elapsed_seconds, ? as raw_fingerprint, ? as build_number",
+                [fingerprint, now(), raw_state, number],
             )
             return {"success": True, "mode": "skipped"}
-        full = full_refresh if full_refresh is not None else (built is None or built[0] != fingerprint)
-        mode, started_at = "full" if full else "incremental", now()
+        if full_refresh is not None:
+            full = full_refresh
+        else:
+            full = built is None or built[0] != fingerprint or bool(broken_full)
+        mode = "full" if full else "incremental"
         con.execute(
             "insert into audit.dbt_builds by name select ? as fingerprint, ? as mode, ? as built_at, "
-            "null as elapsed_seconds, ? as raw_fingerprint",
-            [fingerprint, mode, started_at, raw_state],
+            "null as elapsed_seconds, ? as raw_fingerprint, ? as build_number",
+            [fingerprint, mode, now(), raw_state, number],
         )
     finally:
         con.close()
@@ -463,9 +481,12 @@ def transform(build_db: Path, *, full_refresh: bool | None = None) -> dict:
     )
     con = connect(build_db)
     try:
+        # Raw written by another process while dbt ran: the marts may be of
+        # either state, so this build's record matches none and the next builds.
+        after = raw_fingerprint(con)
         con.execute(
-            "update audit.dbt_builds set elapsed_seconds = ? where built_at = ? and mode = ?",
-            [round(result.elapsed_seconds, 3), started_at, mode],
+            "update audit.dbt_builds set elapsed_seconds = ?, raw_fingerprint = ? where build_number = ?",
+            [round(result.elapsed_seconds, 3), raw_state if after == raw_state else None, number],
         )
     finally:
         con.close()
@@ -483,8 +504,10 @@ def raw_fingerprint(con) -> str:
     """What dbt's sources hold, as one hash: each table's row count and the sum of its rows' hashes.
 
     Any row added, removed or changed changes it (a sum, not a running hash,
-    so the order the rows are stored in does not matter). About 30 ms at 10k
-    documents, against seconds for a dbt build.
+    so the order the rows are stored in does not matter; DuckDB's hash does
+    not tell 0.0 from -0.0, and the raw tables hold no lists or structs,
+    whose empty and NULL values hash alike). About 30 ms at 10k documents,
+    against seconds for a dbt build.
     """
     query = " union all ".join(
         f"select '{table}' as source, count(*) as row_count, coalesce(sum(hash(source_row)), 0) as row_hashes "
@@ -537,8 +560,10 @@ create table if not exists audit.validated_documents (
     extracted_at  timestamp,            -- its current extraction when validated
     validated_at  timestamp not null
 );
--- Successful dbt builds: a build by another project fingerprint means the
--- next one must be full.
+-- Every dbt build, recorded when it starts: a build by another project
+-- fingerprint (or an unfinished full one) means the next one must be full;
+-- one with the same project and raw fingerprints as the last finished build
+-- is skipped.
 create table if not exists audit.dbt_builds (
     fingerprint      varchar not null,   -- ingest.transform.project_fingerprint()
     mode             varchar not null,   -- full | incremental | skipped (nothing changed since the last build)
@@ -546,6 +571,8 @@ create table if not exists audit.dbt_builds (
     elapsed_seconds  double              -- null: the build failed or was killed
 );
 alter table audit.dbt_builds add column if not exists raw_fingerprint varchar;  -- ingest.pipeline.raw_fingerprint()
+-- 1, 2, ... in the order the builds started (not built_at: clocks of several machines may differ)
+alter table audit.dbt_builds add column if not exists build_number integer;
 create table if not exists audit.validated_runs (
     pipeline_run_id  varchar not null,  -- raw.ingest_log.run_id
     validated_at     timestamp not null

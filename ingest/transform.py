@@ -418,11 +418,23 @@ def generate_dbt_docs(
     return out_dir
 
 
+# The packages whose versions decide what a build makes, beside the project's files.
+BUILD_PACKAGES = ("dbt-core", "dbt-duckdb", "duckdb", "duckdb-extension-ducklake")
+
+
 def project_fingerprint() -> str:
     """A hash of everything that decides what dbt builds: models, macros, seeds,
-    tests and the project file. A build made by another fingerprint must be
-    rebuilt in full; one made by this fingerprint may be extended incrementally."""
+    tests, the project file, and the versions of dbt, its adapter and DuckDB.
+    A build made by another fingerprint must be rebuilt in full; one made by
+    this fingerprint may be extended incrementally."""
+    from importlib.metadata import PackageNotFoundError, version
+
     digest = hashlib.sha256()
+    for package in BUILD_PACKAGES:
+        try:
+            digest.update(f"{package}=={version(package)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{package} not installed\0".encode())
     files = [DBT_PROJECT_DIR / "dbt_project.yml"]
     for folder in ("models", "macros", "seeds", "tests"):
         files += sorted(p for p in (DBT_PROJECT_DIR / folder).rglob("*") if p.is_file())

@@ -3,12 +3,14 @@
 Real pipeline steps on the sample corpus: the second run builds the marts
 incrementally and checks only the new document, and its marts equal a full
 rebuild of the same raw data; a quarantined document leaves the incremental
-marts too.
+marts too. A run with nothing new skips the dbt build, but never after a
+build that failed, was full of another project, or saw raw change under it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -215,17 +217,12 @@ def test_a_build_that_failed_is_not_skipped_when_raw_is_as_before(corpus, tmp_pa
     build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
     _run(build, corpus)
     good = _marts(build, DOCUMENT_MARTS)
-    con = duckdb.connect(str(build))
+    con = duckdb.connect(str(build), read_only=True)
     try:
         before = raw_fingerprint(con)
-        # A document whose content_format no test accepts: dim_documents takes it in, its test fails.
-        con.execute(
-            "insert into raw.documents select * replace ("
-            "'f' || substr(document_id, 2) as document_id, md5(content_hash) as content_hash, "
-            "'pdf' as content_format) from raw.documents order by document_id limit 1"
-        )
     finally:
         con.close()
+    _add_document_that_fails_a_mart_test(build)
     with pytest.raises(DbtBuildError, match="content_format"):
         transform(build)
     con = duckdb.connect(str(build))
@@ -233,6 +230,11 @@ def test_a_build_that_failed_is_not_skipped_when_raw_is_as_before(corpus, tmp_pa
         assert con.execute("select count(*) from marts.dim_documents where content_format = 'pdf'").fetchone()[0] == 1
         assert raw_fingerprint(con) != before
         con.execute("delete from raw.documents where content_format = 'pdf'")
+        assert raw_fingerprint(con) == before
+        # One value changed, the row count the same: a change too.
+        con.execute("update raw.target_mentions set value = value + 1 where mention_id = (select min(mention_id) from raw.target_mentions)")
+        assert raw_fingerprint(con) != before
+        con.execute("update raw.target_mentions set value = value - 1 where mention_id = (select min(mention_id) from raw.target_mentions)")
         assert raw_fingerprint(con) == before
         unfinished = con.execute(
             "select mode from audit.dbt_builds where elapsed_seconds is null"
@@ -245,7 +247,86 @@ def test_a_build_that_failed_is_not_skipped_when_raw_is_as_before(corpus, tmp_pa
     assert transform(build)["mode"] == "skipped"
 
 
+def _add_document_that_fails_a_mart_test(build: Path) -> None:
+    """A document whose content_format no test accepts: dim_documents takes it in, its test fails."""
+    con = duckdb.connect(str(build))
+    try:
+        con.execute(
+            "insert into raw.documents select * replace ("
+            "'x' || substr(document_id, 2) as document_id, md5(content_hash) as content_hash, "
+            "'pdf' as content_format) from raw.documents order by document_id limit 1"
+        )
+    finally:
+        con.close()
+
+
+def test_a_changed_project_or_an_unfinished_full_build_rebuilds_in_full(corpus, tmp_path, monkeypatch):
+    import ingest.transform
+
+    build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
+    _run(build, corpus)
+    assert transform(build)["mode"] == "skipped"
+    monkeypatch.setattr(ingest.transform, "project_fingerprint", lambda: "another-project")
+    assert transform(build)["mode"] == "full"  # a changed project is never skipped
+    assert transform(build)["mode"] == "skipped"
+
+    # A full build of a third project fails (its marts half rebuilt), then the
+    # project is set back and raw is as the last good build read it.
+    monkeypatch.setattr(ingest.transform, "project_fingerprint", lambda: "a-third-project")
+    _add_document_that_fails_a_mart_test(build)
+    with pytest.raises(DbtBuildError):
+        transform(build)
+    monkeypatch.setattr(ingest.transform, "project_fingerprint", lambda: "another-project")
+    con = duckdb.connect(str(build))
+    try:
+        con.execute("delete from raw.documents where content_format = 'pdf'")
+    finally:
+        con.close()
+    assert transform(build)["mode"] == "full"
+    assert transform(build)["mode"] == "skipped"
+    assert _marts(build) == _full_rebuild(build, tmp_path)
+
+
+def test_a_build_during_which_raw_changed_is_not_skipped_over(corpus, tmp_path, monkeypatch):
+    """Raw written after the fingerprint was taken, before dbt read it: the build's record matches no raw state."""
+    import ingest.transform
+
+    build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
+    _run(build, corpus)
+    copy = "'x' || substr(document_id, 2)"
+    real_build = ingest.transform.run_dbt_build
+
+    def another_writer_first(build_db, **options):
+        con = duckdb.connect(str(build_db))
+        try:
+            con.execute(
+                f"insert into raw.documents select * replace ({copy} as document_id, "
+                "md5(content_hash) as content_hash) from raw.documents order by document_id limit 1"
+            )
+        finally:
+            con.close()
+        return real_build(build_db, **options)
+
+    monkeypatch.setattr(ingest.transform, "run_dbt_build", another_writer_first)
+    assert transform(build, full_refresh=False)["mode"] == "incremental"
+    monkeypatch.undo()
+    con = duckdb.connect(str(build))
+    try:
+        assert con.execute("select count(*) from marts.dim_documents where document_id like 'x%'").fetchone()[0] == 1
+        con.execute("delete from raw.documents where document_id like 'x%'")  # raw as the fingerprint saw it
+    finally:
+        con.close()
+    assert transform(build)["mode"] == "incremental"
+    assert _marts(build) == _full_rebuild(build, tmp_path)
+
+
 def test_the_raw_fingerprint_covers_every_dbt_source():
     sources = yaml.safe_load((PROJECT_DIR / "dbt_project" / "models" / "staging" / "__sources.yml").read_text())
     (raw,) = [source for source in sources["sources"] if source["name"] == "raw"]
     assert sorted(table["name"] for table in raw["tables"]) == sorted(DBT_SOURCE_TABLES)
+    # ... and no model or macro reads a table of the pipeline's schemas other than through source().
+    named = re.compile(r"\b(raw|audit|quarantine)\.[a-z_]+")
+    folders = ("models", "macros", "tests")
+    for path in sorted(p for folder in folders for p in (PROJECT_DIR / "dbt_project" / folder).rglob("*.sql")):
+        code = re.sub(r"--[^\n]*|\{#.*?#\}", "", path.read_text(encoding="utf-8"), flags=re.DOTALL)
+        assert not named.search(code), f"{path}: {named.search(code).group()}"
