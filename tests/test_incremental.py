@@ -157,8 +157,8 @@ def test_a_quarantined_document_leaves_the_incremental_marts(corpus, tmp_path):
     assert _marts(build) == _full_rebuild(build, tmp_path)
 
 
-def test_a_released_batch_comes_back_whole(corpus, tmp_path):
-    build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
+def _quarantined_run(build: Path, corpus: Path) -> str:
+    """A first run, then a second whose batch fails the checks: the quarantined run's id."""
     _run(build, corpus)
     _add_document_that_fails_the_checks(corpus)
     with pytest.raises(ChecksFailed):
@@ -166,6 +166,16 @@ def test_a_released_batch_comes_back_whole(corpus, tmp_path):
     con = duckdb.connect(str(build), read_only=True)
     try:
         (run_id,) = con.execute("select pipeline_run_id from audit.quarantined_batches").fetchone()
+    finally:
+        con.close()
+    return run_id
+
+
+def test_a_released_batch_comes_back_whole(corpus, tmp_path):
+    build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
+    run_id = _quarantined_run(build, corpus)
+    con = duckdb.connect(str(build), read_only=True)
+    try:
         quarantined = {
             table: con.execute(f"select * from quarantine.{table} order by all").fetchall()
             for table in ("documents", "extractions", "target_mentions")
@@ -195,14 +205,10 @@ def test_a_released_batch_comes_back_whole(corpus, tmp_path):
 
 def test_a_batch_released_after_a_build_comes_back_into_the_incremental_marts(corpus, tmp_path):
     build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
-    _run(build, corpus)
-    _add_document_that_fails_the_checks(corpus)
-    with pytest.raises(ChecksFailed):
-        _run(build, corpus)
+    run_id = _quarantined_run(build, corpus)
     assert transform(build)["mode"] == "incremental"  # the quarantined document leaves the marts
     con = duckdb.connect(str(build), read_only=True)
     try:
-        (run_id,) = con.execute("select pipeline_run_id from audit.quarantined_batches").fetchone()
         assert not con.execute("select count(*) from marts.fct_targets where evidence like '%5000家%'").fetchone()[0]
     finally:
         con.close()
