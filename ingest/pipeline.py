@@ -443,36 +443,34 @@ def transform(build_db: Path, *, full_refresh: bool | None = None) -> dict:
             f"select fingerprint, raw_fingerprint, build_number from ({builds}) "
             "where mode in ('full', 'incremental') and elapsed_seconds is not null limit 1"
         ).fetchone()  # fmt: skip
-        # A full build, or one of another project, that did not finish may have
-        # rebuilt marts by other SQL: the marts are rebuilt in full.
-        broken_full = built is not None and con.execute(
-            "select count(*) from audit.dbt_builds where elapsed_seconds is null and build_number > ? "
-            "and (mode = 'full' or fingerprint <> ?)",
-            [built[2] or 0, fingerprint],
-        ).fetchone()[0]  # fmt: skip
         number = (latest[1] or 0) + 1 if latest else 1
-        if (
+        skip = (
             full_refresh is None and latest is not None and latest[0] is not None
             and built is not None and built[:2] == (fingerprint, raw_state)
-        ):  # fmt: skip
-            con.execute(
-                "insert into audit.dbt_builds by name select ? as fingerprint, 'skipped' as mode, ? as built_at, "
-                "0.0 as elapsed_seconds, ? as raw_fingerprint, ? as build_number",
-                [fingerprint, now(), raw_state, number],
-            )
-            return {"success": True, "mode": "skipped"}
-        if full_refresh is not None:
-            full = full_refresh
+        )  # fmt: skip
+        if skip:
+            mode = "skipped"
+        elif full_refresh is not None:
+            mode = "full" if full_refresh else "incremental"
         else:
-            full = built is None or built[0] != fingerprint or bool(broken_full)
-        mode = "full" if full else "incremental"
+            # A full build, or one of another project, that did not finish may
+            # have rebuilt marts by other SQL: the marts are rebuilt in full.
+            broken = built is not None and con.execute(
+                "select count(*) from audit.dbt_builds where elapsed_seconds is null and build_number > ? "
+                "and (mode = 'full' or fingerprint <> ?)",
+                [built[2] or 0, fingerprint],
+            ).fetchone()[0]  # fmt: skip
+            mode = "full" if built is None or built[0] != fingerprint or broken else "incremental"
         con.execute(
             "insert into audit.dbt_builds by name select ? as fingerprint, ? as mode, ? as built_at, "
-            "null as elapsed_seconds, ? as raw_fingerprint, ? as build_number",
-            [fingerprint, mode, now(), raw_state, number],
+            "cast(? as double) as elapsed_seconds, ? as raw_fingerprint, ? as build_number",
+            [fingerprint, mode, now(), 0.0 if skip else None, raw_state, number],
         )
+        if skip:
+            return {"success": True, "mode": mode}
     finally:
         con.close()
+    full = mode == "full"
     result = run_dbt_build(
         build_db,
         full_refresh=full,
