@@ -253,17 +253,25 @@ def test_a_build_that_failed_is_not_skipped_when_raw_is_as_before(corpus, tmp_pa
     assert transform(build)["mode"] == "skipped"
 
 
-def _add_document_that_fails_a_mart_test(build: Path) -> None:
-    """A document whose content_format no test accepts: dim_documents takes it in, its test fails."""
+def _add_copy_of_a_document(build: Path, content_format: str | None = None) -> None:
+    """A copy of a document written straight into raw, its id starting with 'x' (ids are hex).
+
+    With ``content_format`` 'pdf', which no test accepts, dim_documents takes it in and its test fails.
+    """
     con = duckdb.connect(str(build))
     try:
         con.execute(
             "insert into raw.documents select * replace ("
             "'x' || substr(document_id, 2) as document_id, md5(content_hash) as content_hash, "
-            "'pdf' as content_format) from raw.documents order by document_id limit 1"
+            "coalesce(?, content_format) as content_format) from raw.documents order by document_id limit 1",
+            [content_format],
         )
     finally:
         con.close()
+
+
+def _add_document_that_fails_a_mart_test(build: Path) -> None:
+    _add_copy_of_a_document(build, "pdf")
 
 
 def test_a_changed_project_or_an_unfinished_full_build_rebuilds_in_full(corpus, tmp_path, monkeypatch):
@@ -299,18 +307,10 @@ def test_a_build_during_which_raw_changed_is_not_skipped_over(corpus, tmp_path, 
 
     build = WarehousePaths.for_warehouse(tmp_path / "policy.duckdb").build
     _run(build, corpus)
-    copy = "'x' || substr(document_id, 2)"
     real_build = ingest.transform.run_dbt_build
 
     def another_writer_first(build_db, **options):
-        con = duckdb.connect(str(build_db))
-        try:
-            con.execute(
-                f"insert into raw.documents select * replace ({copy} as document_id, "
-                "md5(content_hash) as content_hash) from raw.documents order by document_id limit 1"
-            )
-        finally:
-            con.close()
+        _add_copy_of_a_document(build_db)
         return real_build(build_db, **options)
 
     monkeypatch.setattr(ingest.transform, "run_dbt_build", another_writer_first)
